@@ -1,0 +1,89 @@
+package axc.cli;
+
+import axc.cli.commands.BenchCommand;
+import axc.cli.commands.CompileCommand;
+import axc.cli.commands.ConvertCommand;
+import axc.cli.commands.DemoCommand;
+import axc.cli.commands.GenerateCommand;
+import axc.cli.commands.InspectCommand;
+import axc.cli.commands.QuantizeCommand;
+import axc.cli.commands.RunCommand;
+import axc.cli.commands.TargetsCommand;
+import axc.cli.commands.TokenizeCommand;
+import axc.cli.commands.ValidateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code axc} command. {@link #run} is the whole program: it parses, runs one command and maps any
+ * failure to an exit code through {@link ExitCodes}; tests call it directly with captured writers.
+ */
+@Command(name = "axc",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionInfo.class,
+        description = "Convert, quantize and compile Qwen-family models, then run and validate them.",
+        subcommands = {
+                ConvertCommand.class, QuantizeCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
+                CompileCommand.class, TargetsCommand.class,
+                RunCommand.class, ValidateCommand.class, BenchCommand.class,
+                DemoCommand.class,
+                CommandLine.HelpCommand.class})
+public final class AxcCli implements Runnable {
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print a machine-readable result on stdout.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Print no progress, only results and errors.")
+    boolean quiet;
+
+    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N", description = "Worker threads (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Print the full stack trace of an error.")
+    boolean stacktrace;
+
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(out);
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        AxcCli app = new AxcCli();
+        app.out = out;
+        app.err = err;
+        CommandLine cl = new CommandLine(app);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new GroupedCommandList());
+        cl.setParameterExceptionHandler((ex, argv) -> {
+            err.println("axc: " + ex.getMessage());
+            CommandLine c = ex.getCommandLine();
+            err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> ExitCodes.report(ex, err, app.stacktrace));
+        if (app.threads != null && app.threads < 1) {
+            err.println("axc: --threads must be at least 1");
+            return ExitCodes.USAGE;
+        }
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** What every command needs from the shell: streams, output mode and progress. */
+    public Ui ui() {
+        if (threads != null && threads < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be at least 1");
+        return new Ui(out, err, json, quiet, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+    }
+}

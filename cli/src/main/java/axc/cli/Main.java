@@ -1,0 +1,19 @@
+package axc.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Process entry point: the only place axc calls System.exit. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = AxcCli.run(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+}

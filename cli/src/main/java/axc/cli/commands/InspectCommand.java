@@ -1,0 +1,59 @@
+package axc.cli.commands;
+
+import axc.cli.Ui;
+import axc.cli.Units;
+import axc.formats.inspect.InspectReport;
+import axc.formats.inspect.Inspector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+@Command(name = "inspect", description = "Show a model's format, architecture, tensors, tokenizer and file hashes.")
+public final class InspectCommand extends AxcCommand {
+    @Parameters(index = "0", paramLabel = "PATH", description = "A Hugging Face folder, a .gguf file or a .axc artifact.")
+    Path path;
+
+    @Option(names = "--tensors", description = "List every tensor (the default lists the first 20).")
+    boolean allTensors;
+
+    @Override
+    protected int execute(Ui ui) {
+        InspectReport r = Inspector.inspect(path);
+        if (ui.json()) {
+            ui.printJson(r);
+            return ok();
+        }
+        PrintWriter o = ui.out();
+        o.printf("%s%n", r.path());
+        o.printf("  format        %s%n", r.format());
+        o.printf("  architecture  %s (family %s)%n", r.architecture(), r.family());
+        o.printf("  parameters    %,d%n", r.parameters());
+        o.printf("  dtypes        %s%n", r.dtypes());
+        o.println("  config");
+        r.config().forEach((k, v) -> o.printf("    %-24s %s%n", k, v));
+        o.println("  tokenizer");
+        r.tokenizer().forEach((k, v) -> o.printf("    %-24s %s%n", k, v));
+        if (!r.metadata().isEmpty()) {
+            o.println("  metadata");
+            for (Map.Entry<String, Object> e : r.metadata().entrySet()) o.printf("    %-40s %s%n", e.getKey(), e.getValue());
+        }
+        o.printf("  tensors       %d%n", r.tensors().size());
+        int shown = 0;
+        for (InspectReport.TensorRow t : r.tensors()) {
+            if (!allTensors && shown++ >= 20) {
+                o.printf("    ... %d more (--tensors lists all)%n", r.tensors().size() - 20);
+                break;
+            }
+            o.printf("    %-48s %-5s %-18s %s%n", t.name(), t.dtype(), Arrays.toString(t.shape()), Units.bytes(t.bytes()));
+        }
+        o.println("  files");
+        for (InspectReport.FileRow f : r.files()) o.printf("    %-40s %12s  sha256 %s%n", f.name(), Units.bytes(f.bytes()), f.sha256());
+        o.flush();
+        return ok();
+    }
+}

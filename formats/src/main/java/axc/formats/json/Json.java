@@ -1,0 +1,73 @@
+package axc.formats.json;
+
+import axc.errors.InvalidInputException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The one JSON mapper axc reads untrusted files with: duplicate keys are errors, nesting and string
+ * lengths are bounded, and every failure becomes an {@link InvalidInputException} naming the file.
+ */
+public final class Json {
+    /** Deep enough for any real config or tokenizer; shallow enough that hostile nesting fails fast. */
+    public static final int MAX_NESTING = 256;
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // Python's json writes NaN/Infinity
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING)
+                .maxStringLength(64 << 20)
+                .maxNumberLength(400)
+                .build());
+    }
+
+    private Json() {
+    }
+
+    /** Parses a JSON file; any syntax problem becomes a one-line error naming {@code file}. */
+    public static JsonNode read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw InvalidInputException.of(file, "file not found");
+        } catch (IOException e) {
+            throw InvalidInputException.of(file, "cannot read: " + e.getMessage(), e);
+        }
+        return parse(bytes, file.toString());
+    }
+
+    /** Parses JSON bytes; {@code where} names the source in errors. */
+    public static JsonNode parse(byte[] bytes, String where) {
+        try (JsonParser p = MAPPER.getFactory().createParser(bytes)) {
+            JsonNode node = MAPPER.readTree(p);
+            if (node == null) throw new InvalidInputException(where + ": empty JSON");
+            if (p.nextToken() != null) throw new InvalidInputException(where + ": trailing data after JSON value");
+            return node;
+        } catch (IOException e) {
+            throw new InvalidInputException(where + ": malformed JSON: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    public static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
