@@ -1,6 +1,7 @@
 package axc.formats.safetensors;
 
 import axc.formats.dtype.DType;
+import axc.formats.io.Payload;
 import axc.formats.io.SegmentIo;
 import axc.formats.json.Json;
 import axc.formats.tensor.TensorInfo;
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -25,12 +24,6 @@ import java.util.Map;
  */
 public final class SafetensorsWriter {
     private SafetensorsWriter() {
-    }
-
-    /** Produces exactly the tensor's bytes into {@code out}. */
-    @FunctionalInterface
-    public interface Payload {
-        void writeTo(WritableByteChannel out) throws IOException;
     }
 
     public record Entry(String name, DType dtype, long[] shape, Payload payload) {
@@ -87,9 +80,5 @@ public final class SafetensorsWriter {
                 }
             }
         }
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

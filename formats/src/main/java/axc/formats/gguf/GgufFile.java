@@ -1,0 +1,312 @@
+package axc.formats.gguf;
+
+import axc.errors.InvalidInputException;
+import axc.formats.dtype.DType;
+import axc.formats.tensor.TensorInfo;
+import axc.formats.tensor.TensorStore;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A mapped GGUF (v2 or v3) file. Every count, length and offset in the header is checked against the
+ * bytes that remain before it is used, so a hostile header cannot make the reader allocate or read
+ * past the end; tensor data are slices of the mapping.
+ */
+public final class GgufFile implements TensorStore {
+    public static final int MAGIC = 0x46554747; // "GGUF" little-endian
+    public static final int DEFAULT_ALIGNMENT = 32;
+    static final int MAX_DIMS = 4;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment map;
+    private final int version;
+    private final Map<String, GgufValue> metadata;
+    private final Map<String, GgufTensorInfo> tensors;
+    private final long dataStart;
+    private final int alignment;
+
+    private GgufFile(Path path, Arena arena, MemorySegment map, int version, Map<String, GgufValue> metadata,
+                     Map<String, GgufTensorInfo> tensors, long dataStart, int alignment) {
+        this.path = path;
+        this.arena = arena;
+        this.map = map;
+        this.version = version;
+        this.metadata = metadata;
+        this.tensors = tensors;
+        this.dataStart = dataStart;
+        this.alignment = alignment;
+    }
+
+    public static GgufFile open(Path path) {
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 24) throw InvalidInputException.of(path, "truncated GGUF file (" + size + " bytes)");
+            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            GgufFile f = parse(path, arena, map);
+            return f;
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw InvalidInputException.of(path, "file not found");
+        } catch (IOException e) {
+            arena.close();
+            throw InvalidInputException.of(path, "cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** True when the file starts with the GGUF magic. */
+    public static boolean looksLike(Path p) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            return ch.read(b) == 4 && b.getInt(0) == MAGIC;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static GgufFile parse(Path path, Arena arena, MemorySegment map) {
+        Cursor c = new Cursor(path, map);
+        if (c.i32() != MAGIC) throw InvalidInputException.of(path, "not a GGUF file (bad magic)");
+        int version = c.i32();
+        if (version != 2 && version != 3) throw InvalidInputException.of(path, "GGUF version " + version + " is not supported (expected 2 or 3)");
+        long nTensors = c.u64("tensor count");
+        long nKv = c.u64("metadata count");
+        // Each tensor info takes at least 24 bytes and each KV at least 13: bound the counts first.
+        if (nTensors > c.remaining() / 24) throw InvalidInputException.of(path, "tensor count " + nTensors + " cannot fit in the file");
+        if (nKv > c.remaining() / 13) throw InvalidInputException.of(path, "metadata count " + nKv + " cannot fit in the file");
+        Map<String, GgufValue> meta = new LinkedHashMap<>();
+        for (long i = 0; i < nKv; i++) {
+            String key = c.string("metadata key");
+            if (meta.containsKey(key)) throw InvalidInputException.of(path, "duplicate metadata key '" + key + "'");
+            meta.put(key, c.value(key, 0));
+        }
+        int alignment = DEFAULT_ALIGNMENT;
+        GgufValue al = meta.get("general.alignment");
+        if (al != null) {
+            if (al.isArray() || !(al.value() instanceof Long l) || l <= 0 || l > (1 << 20) || Long.bitCount(l) != 1) {
+                throw InvalidInputException.of(path, "general.alignment must be a power of two, got " + al.display());
+            }
+            alignment = (int) (long) (Long) al.value();
+        }
+        List<long[]> raw = new ArrayList<>();
+        Map<String, GgufTensorInfo> infos = new LinkedHashMap<>();
+        for (long i = 0; i < nTensors; i++) {
+            String name = c.string("tensor name");
+            int nd = c.i32();
+            if (nd < 1 || nd > MAX_DIMS) throw InvalidInputException.of(path, "tensor " + name + ": " + nd + " dimensions (1.." + MAX_DIMS + " allowed)");
+            long[] ne = new long[nd];
+            for (int d = 0; d < nd; d++) {
+                ne[d] = c.u64("tensor " + name + " dimension");
+            }
+            int typeId = c.i32();
+            long offset = c.u64("tensor " + name + " offset");
+            DType dt = GgufType.fromId(typeId).orElseThrow(() -> InvalidInputException.of(path, "tensor " + name + ": unknown or unsupported ggml type " + typeId));
+            long n;
+            long bytes;
+            try {
+                n = TensorInfo.elementCount(ne);
+                if (ne[0] % dt.blockSize() != 0) throw InvalidInputException.of(path, "tensor " + name + ": row of " + ne[0] + " is not a multiple of the " + dt + " block (" + dt.blockSize() + ")");
+                bytes = dt.bytesFor(n);
+            } catch (ArithmeticException e) {
+                throw InvalidInputException.of(path, "tensor " + name + ": shape " + java.util.Arrays.toString(ne) + " overflows 64 bits");
+            }
+            if (offset % alignment != 0) throw InvalidInputException.of(path, "tensor " + name + ": offset " + offset + " is not aligned to " + alignment);
+            if (infos.containsKey(name)) throw InvalidInputException.of(path, "duplicate tensor name '" + name + "'");
+            infos.put(name, new GgufTensorInfo(name, dt, ne, offset, bytes));
+            raw.add(new long[]{offset, bytes});
+        }
+        long dataStart = align(c.pos, alignment);
+        long dataSize = map.byteSize() - dataStart;
+        if (dataSize < 0 && !infos.isEmpty()) throw InvalidInputException.of(path, "truncated: no tensor data section");
+        List<GgufTensorInfo> sorted = new ArrayList<>(infos.values());
+        sorted.sort(Comparator.comparingLong(GgufTensorInfo::offset));
+        long end = 0;
+        for (GgufTensorInfo t : sorted) {
+            if (t.offset() < end) throw InvalidInputException.of(path, "tensor " + t.name() + ": data overlaps the previous tensor");
+            if (t.offset() > dataSize || t.byteSize() > dataSize - t.offset()) {
+                throw InvalidInputException.of(path, "tensor " + t.name() + ": data [" + t.offset() + ", +" + t.byteSize() + ") runs past the end of the file (truncated?)");
+            }
+            end = t.offset() + t.byteSize();
+        }
+        return new GgufFile(path, arena, map, version, meta, infos, dataStart, alignment);
+    }
+
+    static long align(long x, int a) {
+        return (x + a - 1) / a * a;
+    }
+
+    /** Bounds-checked little-endian reader over the mapping. */
+    private static final class Cursor {
+        final Path path;
+        final MemorySegment m;
+        long pos;
+
+        Cursor(Path path, MemorySegment m) {
+            this.path = path;
+            this.m = m;
+        }
+
+        long remaining() {
+            return m.byteSize() - pos;
+        }
+
+        void need(long n, String what) {
+            if (n < 0 || n > remaining()) throw InvalidInputException.of(path, "truncated while reading " + what + " at byte " + pos);
+        }
+
+        int i32() {
+            need(4, "header");
+            int v = m.get(I32, pos);
+            pos += 4;
+            return v;
+        }
+
+        long u64(String what) {
+            need(8, what);
+            long v = m.get(I64, pos);
+            pos += 8;
+            if (v < 0) throw InvalidInputException.of(path, what + " " + Long.toUnsignedString(v) + " is out of range");
+            return v;
+        }
+
+        String string(String what) {
+            long len = u64(what + " length");
+            need(len, what);
+            if (len > Integer.MAX_VALUE - 8) throw InvalidInputException.of(path, what + " of " + len + " bytes is too long");
+            byte[] b = m.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+            pos += len;
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
+            } catch (CharacterCodingException e) {
+                throw InvalidInputException.of(path, what + " at byte " + (pos - len) + " is not valid UTF-8");
+            }
+        }
+
+        GgufValue value(String key, int depth) {
+            int typeId = i32();
+            GgufValueType t = GgufValueType.fromId(typeId);
+            if (t == null) throw InvalidInputException.of(path, "metadata '" + key + "': unknown value type " + typeId);
+            if (t != GgufValueType.ARRAY) return new GgufValue(t, scalar(t, key), null);
+            if (depth > 0) throw InvalidInputException.of(path, "metadata '" + key + "': nested arrays are not supported");
+            int et = i32();
+            GgufValueType elem = GgufValueType.fromId(et);
+            if (elem == null || elem == GgufValueType.ARRAY) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
+            long n = u64("metadata '" + key + "' array length");
+            if (n > remaining() / elem.minBytes) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements cannot fit in the file");
+            List<Object> list = new ArrayList<>((int) n);
+            for (long i = 0; i < n; i++) list.add(scalar(elem, key));
+            return new GgufValue(GgufValueType.ARRAY, java.util.Collections.unmodifiableList(list), elem);
+        }
+
+        Object scalar(GgufValueType t, String key) {
+            String what = "metadata '" + key + "'";
+            return switch (t) {
+                case UINT8 -> { need(1, what); yield (long) (m.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF); }
+                case INT8 -> { need(1, what); yield (long) m.get(ValueLayout.JAVA_BYTE, pos++); }
+                case BOOL -> {
+                    need(1, what);
+                    byte b = m.get(ValueLayout.JAVA_BYTE, pos++);
+                    if (b != 0 && b != 1) throw InvalidInputException.of(path, what + ": bool byte " + b);
+                    yield b == 1;
+                }
+                case UINT16 -> { need(2, what); long v = m.get(I16, pos) & 0xFFFF; pos += 2; yield v; }
+                case INT16 -> { need(2, what); long v = m.get(I16, pos); pos += 2; yield v; }
+                case UINT32 -> { need(4, what); long v = m.get(I32, pos) & 0xFFFFFFFFL; pos += 4; yield v; }
+                case INT32 -> { need(4, what); long v = m.get(I32, pos); pos += 4; yield v; }
+                case FLOAT32 -> { need(4, what); double v = m.get(F32, pos); pos += 4; yield v; }
+                case UINT64, INT64 -> { need(8, what); long v = m.get(I64, pos); pos += 8; yield v; }
+                case FLOAT64 -> { need(8, what); double v = m.get(F64, pos); pos += 8; yield v; }
+                case STRING -> string(what);
+                case ARRAY -> throw new IllegalStateException();
+            };
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public int alignment() {
+        return alignment;
+    }
+
+    public Map<String, GgufValue> metadata() {
+        return metadata;
+    }
+
+    public Optional<GgufValue> meta(String key) {
+        return Optional.ofNullable(metadata.get(key));
+    }
+
+    public String architecture() {
+        return meta("general.architecture").map(GgufValue::asString)
+                .orElseThrow(() -> InvalidInputException.of(path, "missing general.architecture"));
+    }
+
+    public List<GgufTensorInfo> ggufTensors() {
+        return List.copyOf(tensors.values());
+    }
+
+    public GgufTensorInfo ggufTensor(String name) {
+        GgufTensorInfo t = tensors.get(name);
+        if (t == null) throw InvalidInputException.of(path, "tensor " + name + " is missing");
+        return t;
+    }
+
+    @Override
+    public List<TensorInfo> tensors() {
+        return tensors.values().stream().map(GgufTensorInfo::info).toList();
+    }
+
+    @Override
+    public Optional<TensorInfo> find(String name) {
+        return Optional.ofNullable(tensors.get(name)).map(GgufTensorInfo::info);
+    }
+
+    @Override
+    public MemorySegment data(String name) {
+        GgufTensorInfo t = ggufTensor(name);
+        return map.asSlice(dataStart + t.offset(), t.byteSize());
+    }
+
+    @Override
+    public List<Path> files() {
+        return List.of(path);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,97 @@
+package axc.formats.gguf;
+
+import axc.errors.InvalidInputException;
+import axc.formats.dtype.DType;
+import axc.formats.io.SegmentIo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GgufFileTest {
+    @TempDir
+    Path tmp;
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(GgufFileTest.class.getResource("/gguf/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void readsLlamaCppTinyQwen2() {
+        try (GgufFile f = GgufFile.open(fixture("tiny-Q4_K.gguf"))) {
+            assertEquals(3, f.version());
+            assertEquals("qwen2", f.architecture());
+            assertEquals(256, f.meta("qwen2.embedding_length").orElseThrow().asLong());
+            GgufTensorInfo emb = f.ggufTensor("token_embd.weight");
+            assertArrayEquals(new long[]{256, 512}, emb.ne());
+            assertArrayEquals(new long[]{512, 256}, emb.info().shape());
+            assertEquals(DType.F32, f.ggufTensor("output_norm.weight").dtype());
+            assertTrue(f.ggufTensors().stream().anyMatch(t -> t.dtype() == DType.Q4_K));
+        }
+    }
+
+    @Test
+    void readsEveryMetadataTypeOfAVocabFile() {
+        try (GgufFile f = GgufFile.open(fixture("llama-2-tiny-random.gguf"))) {
+            GgufValue tokens = f.meta("tokenizer.ggml.tokens").orElseThrow();
+            assertEquals(GgufValueType.STRING, tokens.elementType());
+            assertEquals(32000, tokens.list().size());
+            assertEquals(GgufValueType.FLOAT32, f.meta("tokenizer.ggml.scores").orElseThrow().elementType());
+        }
+    }
+
+    /** Rewriting a file llama.cpp wrote gives the same bytes: header layout, alignment and padding agree. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-f32.gguf", "tiny-Q4_K.gguf", "tiny-Q8_0.gguf", "llama-2-tiny-random.gguf"})
+    void rewriteIsByteIdenticalToLlamaCpp(String name) throws IOException {
+        Path out = tmp.resolve(name);
+        try (GgufFile f = GgufFile.open(fixture(name))) {
+            List<GgufWriter.Entry> entries = new ArrayList<>();
+            for (GgufTensorInfo t : f.ggufTensors()) {
+                entries.add(new GgufWriter.Entry(t.name(), t.dtype(), t.ne(), ch -> SegmentIo.write(ch, f.data(t.name()))));
+            }
+            GgufWriter.write(out, f.metadata(), entries);
+        }
+        assertArrayEquals(Files.readAllBytes(fixture(name)), Files.readAllBytes(out));
+    }
+
+    @Test
+    void hostileHeadersAreRefusedWithOneLine() throws IOException {
+        byte[] good = Files.readAllBytes(fixture("tiny-Q8_0.gguf"));
+        expect(java.util.Arrays.copyOf(good, 4000), "runs past the end of the file");
+        expect(java.util.Arrays.copyOf(good, 30), "cannot fit");
+        byte[] bad = good.clone();
+        bad[0] = 'X';
+        expect(bad, "bad magic");
+        byte[] count = good.clone();
+        for (int i = 8; i < 16; i++) count[i] = (byte) 0x7f; // absurd tensor count
+        expect(count, "cannot fit");
+        byte[] version = good.clone();
+        version[4] = 9;
+        expect(version, "version 9");
+    }
+
+    private void expect(byte[] bytes, String fragment) throws IOException {
+        Path f = Files.createTempFile(tmp, "bad", ".gguf");
+        Files.write(f, bytes);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> GgufFile.open(f).close());
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+}
