@@ -1,6 +1,9 @@
 package axc.formats.inspect;
 
 import axc.errors.InvalidInputException;
+import axc.formats.convert.GgufHfConfig;
+import axc.formats.gguf.GgufFile;
+import axc.formats.gguf.GgufValue;
 import axc.formats.hf.HfCheckpoint;
 import axc.formats.hf.ModelConfig;
 import axc.formats.hf.TokenizerFiles;
@@ -29,6 +32,7 @@ public final class Inspector {
         if (!Files.exists(path)) throw InvalidInputException.of(path, "no such file or directory");
         if (HfCheckpoint.looksLike(path)) return inspectHf(path);
         if (Files.isDirectory(path)) throw InvalidInputException.of(path, "not a model folder (no config.json)");
+        if (GgufFile.looksLike(path)) return inspectGguf(path);
         throw InvalidInputException.of(path, "unrecognised model file (expected a Hugging Face folder, a .gguf or a .axc file)");
     }
 
@@ -45,6 +49,32 @@ public final class Inspector {
                     c.architectures().isEmpty() ? c.modelType() : c.architectures().getFirst(),
                     c.family().name().toLowerCase(), parameters(ck.tensors()), dtypes(ck.tensors()), configHighlights(c),
                     tokenizerSummary(ck.tokenizer()), tensorRows(ck.tensors()), fileRows(dir, files), Map.of());
+        }
+    }
+
+    static InspectReport inspectGguf(Path file) {
+        try (GgufFile g = GgufFile.open(file)) {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            for (Map.Entry<String, GgufValue> e : g.metadata().entrySet()) meta.put(e.getKey(), e.getValue().display());
+            String family;
+            Map<String, Object> config;
+            try {
+                config = configHighlights(GgufHfConfig.modelConfig(g));
+                family = GgufHfConfig.family(g).name().toLowerCase();
+            } catch (RuntimeException e) {
+                config = Map.of();
+                family = "unknown";
+            }
+            Map<String, Object> tok = new LinkedHashMap<>();
+            g.meta("tokenizer.ggml.model").ifPresent(v -> tok.put("kind", "gguf:" + v.asString()));
+            g.meta("tokenizer.ggml.pre").ifPresent(v -> tok.put("pre", v.asString()));
+            g.meta("tokenizer.ggml.tokens").ifPresent(v -> tok.put("tokens", v.list().size()));
+            g.meta("tokenizer.ggml.merges").ifPresent(v -> tok.put("merges", v.list().size()));
+            g.meta("tokenizer.ggml.eos_token_id").ifPresent(v -> tok.put("eos_token_id", v.asLong()));
+            tok.put("chat_template", g.meta("tokenizer.chat_template").isPresent());
+            Path base = file.toAbsolutePath().getParent();
+            return new InspectReport(file.toString(), "gguf", g.architecture(), family, parameters(g), dtypes(g), config, tok,
+                    tensorRows(g), fileRows(base, List.of(file.toAbsolutePath())), meta);
         }
     }
 
