@@ -4,6 +4,9 @@ import axc.cli.Ui;
 import axc.examples.CheckpointGenerator;
 import axc.examples.ExampleModels;
 import axc.examples.ModelSpec;
+import axc.formats.convert.ConvertResult;
+import axc.formats.convert.Converter;
+import axc.formats.dtype.DType;
 import axc.formats.inspect.InspectReport;
 import axc.formats.inspect.Inspector;
 import picocli.CommandLine.Command;
@@ -30,6 +33,9 @@ public final class DemoCommand extends AxcCommand {
         Path model = work.resolve(ExampleModels.DEFAULT);
         step(ui, steps, "extract the default model " + ExampleModels.DEFAULT, () -> ExampleModels.extractTinyPy(model));
         step(ui, steps, "inspect " + model, () -> summary(ui, Inspector.inspect(model)));
+        Path gguf = work.resolve(ExampleModels.DEFAULT + ".gguf");
+        step(ui, steps, "convert to GGUF (F32) " + gguf, () -> summary(ui, Converter.convert(model, gguf, Converter.Format.GGUF, DType.F32, 0, ui.progress())));
+        step(ui, steps, "inspect " + gguf, () -> summary(ui, Inspector.inspect(gguf)));
         Path tiny = work.resolve("generated-tiny");
         step(ui, steps, "generate a seeded tiny Qwen2 checkpoint", () -> CheckpointGenerator.write(ModelSpec.preset("tiny"), tiny));
         step(ui, steps, "inspect " + tiny, () -> summary(ui, Inspector.inspect(tiny)));
@@ -42,6 +48,12 @@ public final class DemoCommand extends AxcCommand {
             ui.out().println("demo finished: " + steps.size() + " steps, outputs in " + work);
         }
         return ok();
+    }
+
+    private static void summary(Ui ui, ConvertResult r) {
+        if (!ui.json()) {
+            ui.out().printf("  wrote %s: %d tensors, %.1f MB, %.0f MB/s%n", r.output(), r.tensors(), r.bytesWritten() / 1e6, r.megabytesPerSecond());
+        }
     }
 
     private static void summary(Ui ui, InspectReport r) {

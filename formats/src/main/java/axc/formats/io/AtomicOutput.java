@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +40,7 @@ public final class AtomicOutput {
             Files.createDirectories(dir);
             temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
             body.write(temp);
+            publish(temp, FILE_MODE);
             fsync(temp);
             move(temp, target);
             fsyncDirectory(dir);
@@ -65,9 +69,13 @@ public final class AtomicOutput {
             body.write(temp);
             try (Stream<Path> files = Files.walk(temp)) {
                 for (Path p : (Iterable<Path>) files::iterator) {
-                    if (Files.isRegularFile(p)) fsync(p);
+                    if (Files.isRegularFile(p)) {
+                        publish(p, FILE_MODE);
+                        fsync(p);
+                    }
                 }
             }
+            publish(temp, DIR_MODE);
             Path old = null;
             if (Files.exists(target)) {
                 old = dir.resolve("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
@@ -83,6 +91,14 @@ public final class AtomicOutput {
             deleteQuietly(temp);
             throw e;
         }
+    }
+
+    /** Temp files are created private (0600/0700); outputs get the usual modes. */
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+
+    private static void publish(Path p, Set<PosixFilePermission> mode) throws IOException {
+        if (Files.getFileStore(p).supportsFileAttributeView("posix")) Files.setPosixFilePermissions(p, mode);
     }
 
     private static String describe(Path target, IOException e) {
