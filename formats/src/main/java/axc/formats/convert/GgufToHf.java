@@ -32,7 +32,7 @@ public final class GgufToHf {
             }
             total += t.byteSize();
             entries.add(new SafetensorsWriter.Entry(name, target, t.info().shape(), ch -> {
-                TensorCast.write(g.data(t.name()), t.dtype(), target, ch);
+                TensorCopy.write(g, t.info(), target, ch);
                 progress.advance(t.byteSize());
             }));
         }

@@ -43,7 +43,7 @@ public final class HfToGguf {
             DType to = t.rank() == 1 ? DType.F32 : matrixType;
             total += t.byteSize();
             entries.add(new GgufWriter.Entry(name, to, axc.formats.gguf.GgufTensorInfo.neOf(t.shape()), ch -> {
-                TensorCast.write(store.data(t.name()), t.dtype(), to, ch);
+                TensorCopy.write(store, t, to, ch);
                 progress.advance(t.byteSize());
             }));
         }

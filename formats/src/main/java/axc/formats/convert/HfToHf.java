@@ -30,7 +30,7 @@ public final class HfToHf {
             DType to = dtype == null ? t.dtype() : dtype;
             total += t.byteSize();
             entries.add(new SafetensorsWriter.Entry(t.name(), to, t.shape(), ch -> {
-                TensorCast.write(store.data(t.name()), t.dtype(), to, ch);
+                TensorCopy.write(store, t, to, ch);
                 progress.advance(t.byteSize());
             }));
         }

@@ -301,6 +301,12 @@ public final class GgufFile implements TensorStore {
     }
 
     @Override
+    public Optional<FileRegion> region(String name) {
+        GgufTensorInfo t = tensors.get(name);
+        return t == null ? Optional.empty() : Optional.of(new FileRegion(path, dataStart + t.offset(), t.byteSize()));
+    }
+
+    @Override
     public List<Path> files() {
         return List.of(path);
     }

@@ -182,6 +182,11 @@ public final class SafetensorsFile implements TensorStore {
     }
 
     @Override
+    public Optional<FileRegion> region(String name) {
+        return find(name).map(t -> new FileRegion(path, dataStart + t.offset(), t.byteSize()));
+    }
+
+    @Override
     public List<Path> files() {
         return List.of(path);
     }

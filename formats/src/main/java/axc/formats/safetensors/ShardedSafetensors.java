@@ -114,6 +114,12 @@ public final class ShardedSafetensors implements TensorStore {
     }
 
     @Override
+    public Optional<FileRegion> region(String name) {
+        SafetensorsFile f = owner.get(name);
+        return f == null ? Optional.empty() : f.region(name);
+    }
+
+    @Override
     public List<Path> files() {
         return shards.stream().map(SafetensorsFile::path).toList();
     }

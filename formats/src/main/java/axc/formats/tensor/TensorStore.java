@@ -26,6 +26,18 @@ public interface TensorStore extends AutoCloseable {
     /** The tensor's bytes. */
     MemorySegment data(String name);
 
+    /**
+     * Where the tensor's bytes lie in a file, when they lie in one piece: lets a same-type copy go
+     * file-to-file in the kernel instead of through user space.
+     */
+    default Optional<FileRegion> region(String name) {
+        return Optional.empty();
+    }
+
+    /** A byte range of a file. */
+    record FileRegion(Path file, long offset, long length) {
+    }
+
     /** The files this store reads (for provenance hashes). */
     List<Path> files();
 

@@ -1,0 +1,26 @@
+package axc.reference;
+
+/**
+ * A weight matrix of {@code rows x cols} (row-major, the Hugging Face {@code [out, in]} layout) in
+ * whatever storage type the checkpoint has. Rows are decoded on the fly, so the reference model
+ * needs no float32 copy of the weights.
+ */
+public interface Matrix {
+    int rows();
+
+    int cols();
+
+    /** Decodes row {@code r} into {@code dst[0..cols)}. */
+    void row(int r, float[] dst);
+
+    /** {@code out[r] = sum_c W[r][c] * x[c]} for every row, accumulated in double. */
+    default void matvec(float[] x, float[] out) {
+        float[] buf = new float[cols()];
+        for (int r = 0; r < rows(); r++) {
+            row(r, buf);
+            double s = 0;
+            for (int c = 0; c < buf.length; c++) s += (double) buf[c] * x[c];
+            out[r] = (float) s;
+        }
+    }
+}

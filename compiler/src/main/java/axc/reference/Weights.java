@@ -1,0 +1,68 @@
+package axc.reference;
+
+import axc.errors.InvalidInputException;
+import axc.formats.convert.GgufNames;
+import axc.formats.hf.Family;
+import axc.formats.hf.HfNames;
+import axc.formats.hf.ModelConfig;
+import axc.formats.tensor.TensorInfo;
+import axc.formats.tensor.TensorStore;
+
+import java.nio.file.Path;
+
+/**
+ * The tensors of a Qwen2/Qwen3 decoder by role, from a Hugging Face or GGUF store (names are looked up
+ * under both conventions), as {@link Matrix} views or decoded vectors.
+ */
+public final class Weights {
+    private final TensorStore store;
+    private final ModelConfig config;
+    private final SegmentMatrix.RowDecoder blocks;
+    private final Path where;
+
+    public Weights(TensorStore store, ModelConfig config, SegmentMatrix.RowDecoder blocks, Path where) {
+        this.store = store;
+        this.config = config;
+        this.blocks = blocks;
+        this.where = where;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    private TensorInfo info(String hfName) {
+        if (store.contains(hfName)) return store.get(hfName);
+        String g = GgufNames.toGguf(hfName).orElse(hfName);
+        return store.find(g).orElseThrow(() -> InvalidInputException.of(where, "tensor " + hfName + " is missing"));
+    }
+
+    public boolean has(String hfName) {
+        return store.contains(hfName) || GgufNames.toGguf(hfName).map(store::contains).orElse(false);
+    }
+
+    public Matrix matrix(String hfName) {
+        TensorInfo t = info(hfName);
+        if (t.rank() != 2) throw InvalidInputException.of(where, "tensor " + t.name() + " is not a matrix: " + t.shapeString());
+        return new SegmentMatrix(store.data(t.name()), t.dtype(), (int) t.dim(0), (int) t.dim(1), blocks);
+    }
+
+    public float[] vector(String hfName) {
+        TensorInfo t = info(hfName);
+        long n = t.elements();
+        Matrix m = new SegmentMatrix(store.data(t.name()), t.dtype(), 1, (int) n, blocks);
+        float[] v = new float[(int) n];
+        m.row(0, v);
+        return v;
+    }
+
+    /** The output head: lm_head, or the embeddings when tied (or when the file has no separate head). */
+    public Matrix head() {
+        if (!config.tieWordEmbeddings() && has(HfNames.LM_HEAD)) return matrix(HfNames.LM_HEAD);
+        return matrix(HfNames.EMBED);
+    }
+
+    public boolean qwen3() {
+        return config.family() == Family.QWEN3;
+    }
+}
