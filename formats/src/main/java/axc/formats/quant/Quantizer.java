@@ -1,0 +1,62 @@
+package axc.formats.quant;
+
+import axc.formats.dtype.DType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Reference (scalar) quantization from float32, reproducing llama.cpp's {@code quantize_row_*_ref}
+ * (what {@code llama-quantize} runs when no importance matrix is given), plus the plain casts to F32,
+ * F16 and BF16.
+ */
+public final class Quantizer {
+    private Quantizer() {
+    }
+
+    public static boolean supports(DType t) {
+        return Dequantizer.supports(t);
+    }
+
+    /**
+     * Quantizes {@code src[srcOff..srcOff+n)} as {@code t} into {@code dst} from byte {@code dstOff};
+     * writes {@code t.bytesFor(n)} bytes. {@code n} must be a multiple of the block size; blocks never
+     * straddle rows, so quantizing a matrix row by row or all at once gives the same bytes.
+     */
+    public static void quantize(DType t, float[] src, int srcOff, int n, MemorySegment dst, long dstOff) {
+        if (n % t.blockSize() != 0) {
+            throw new IllegalArgumentException(n + " elements is not a multiple of the " + t + " block of " + t.blockSize());
+        }
+        int nb = n / t.blockSize();
+        switch (t) {
+            case F32 -> {
+                for (int i = 0; i < n; i++) dst.set(BlockIo.LE_FLOAT, dstOff + 4L * i, src[srcOff + i]);
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) dst.set(BlockIo.LE_SHORT, dstOff + 2L * i, Float.floatToFloat16(src[srcOff + i]));
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst.set(BlockIo.LE_SHORT, dstOff + 2L * i, axc.formats.dtype.FloatCodec.floatToBf16(src[srcOff + i]));
+                }
+            }
+            case Q8_0 -> Q8_0.quantize(src, srcOff, dst, dstOff, nb);
+            case Q4_0 -> Q4_0.quantize(src, srcOff, dst, dstOff, nb);
+            case Q4_1 -> Q4_1.quantize(src, srcOff, dst, dstOff, nb);
+            case Q5_0 -> Q5_0.quantize(src, srcOff, dst, dstOff, nb);
+            case Q5_1 -> Q5_1.quantize(src, srcOff, dst, dstOff, nb);
+            case Q2_K -> Q2_K.quantize(src, srcOff, dst, dstOff, nb);
+            case Q3_K -> Q3_K.quantize(src, srcOff, dst, dstOff, nb);
+            case Q4_K -> Q4_K.quantize(src, srcOff, dst, dstOff, nb);
+            case Q5_K -> Q5_K.quantize(src, srcOff, dst, dstOff, nb);
+            case Q6_K -> Q6_K.quantize(src, srcOff, dst, dstOff, nb);
+            default -> throw new UnsupportedOperationException("cannot quantize to " + t);
+        }
+    }
+
+    /** As {@link #quantize(DType, float[], int, int, MemorySegment, long)}, into a new array. */
+    public static byte[] quantize(DType t, float[] src, int srcOff, int n) {
+        byte[] out = new byte[Math.toIntExact(t.bytesFor(n))];
+        quantize(t, src, srcOff, n, MemorySegment.ofArray(out), 0);
+        return out;
+    }
+}
