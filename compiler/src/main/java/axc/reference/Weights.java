@@ -5,6 +5,7 @@ import axc.formats.convert.GgufNames;
 import axc.formats.hf.Family;
 import axc.formats.hf.HfNames;
 import axc.formats.hf.ModelConfig;
+import axc.formats.quant.Dequantizer;
 import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
 
@@ -20,10 +21,10 @@ public final class Weights {
     private final SegmentMatrix.RowDecoder blocks;
     private final Path where;
 
-    public Weights(TensorStore store, ModelConfig config, SegmentMatrix.RowDecoder blocks, Path where) {
+    public Weights(TensorStore store, ModelConfig config, Path where) {
         this.store = store;
         this.config = config;
-        this.blocks = blocks;
+        this.blocks = (t, src, off, dst, n) -> Dequantizer.dequantize(t, src, off, dst, 0, n);
         this.where = where;
     }
 

@@ -29,7 +29,7 @@ class ReferenceModelTest {
     static void load() throws Exception {
         dir = ExampleModels.extractTinyPy(Files.createTempDirectory("axc-ref").resolve("m"));
         ck = HfCheckpoint.open(dir);
-        model = new ReferenceModel(new Weights(ck.tensors(), ck.config(), null, dir));
+        model = new ReferenceModel(new Weights(ck.tensors(), ck.config(), dir));
         ref = Json.read(dir.resolve("reference.json"));
     }
 

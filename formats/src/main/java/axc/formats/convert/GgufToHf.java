@@ -7,9 +7,11 @@ import axc.formats.gguf.GgufFile;
 import axc.formats.gguf.GgufTensorInfo;
 import axc.formats.io.AtomicOutput;
 import axc.formats.json.Json;
+import axc.formats.quant.Dequantizer;
 import axc.formats.safetensors.SafetensorsWriter;
 import axc.progress.Progress;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,12 +29,13 @@ public final class GgufToHf {
         long total = 0;
         for (GgufTensorInfo t : g.ggufTensors()) {
             String name = GgufNames.toHf(t.name()).orElseThrow(() -> InvalidInputException.of(g.path(), "tensor " + t.name() + " has no Hugging Face name"));
-            if (!t.dtype().isFloatStorage()) {
-                throw new UnsupportedFeatureException(g.path() + ": tensor " + t.name() + " is " + t.dtype() + ": dequantizing to safetensors is not supported yet");
+            if (!t.dtype().isFloatStorage() && !Dequantizer.supports(t.dtype())) {
+                throw new UnsupportedFeatureException(g.path() + ": tensor " + t.name() + " is " + t.dtype() + ", which axc cannot dequantize");
             }
             total += t.byteSize();
             entries.add(new SafetensorsWriter.Entry(name, target, t.info().shape(), ch -> {
-                TensorCopy.write(g, t.info(), target, ch);
+                if (t.dtype().isFloatStorage()) TensorCopy.write(g, t.info(), target, ch);
+                else dequantized(g, t, target, ch);
                 progress.advance(t.byteSize());
             }));
         }
@@ -53,9 +56,23 @@ public final class GgufToHf {
         return new ConvertResult(out.toString(), "safetensors", target.name(), files, entries.size(), total, written, secs);
     }
 
+    /** Dequantizes a block-quantized tensor a few rows at a time into {@code target}. */
+    private static void dequantized(GgufFile g, GgufTensorInfo t, DType target, java.nio.channels.WritableByteChannel ch) throws java.io.IOException {
+        long rowLength = t.ne()[0];
+        long rows = t.info().elements() / rowLength;
+        int step = (int) Math.max(1, (1 << 20) / rowLength);
+        float[] buf = new float[(int) (step * rowLength)];
+        MemorySegment data = g.data(t.name());
+        for (long r = 0; r < rows; r += step) {
+            int n = (int) Math.min(step, rows - r);
+            Dequantizer.dequantizeRows(t.dtype(), data, rowLength, r, n, buf, 0);
+            TensorCast.writeFloats(buf, 0, (int) (n * rowLength), target, ch);
+        }
+    }
+
     /** The GGUF's matrix type, so HF -> GGUF -> HF restores the original storage type. */
     static DType defaultType(GgufFile g) {
-        return g.ggufTensors().stream().filter(t -> t.ne().length == 2 && t.dtype().isFloatStorage())
-                .map(GgufTensorInfo::dtype).findFirst().orElse(DType.F32);
+        return g.ggufTensors().stream().filter(t -> t.ne().length == 2)
+                .map(t -> t.dtype().isFloatStorage() ? t.dtype() : DType.F32).findFirst().orElse(DType.F32);
     }
 }

@@ -51,6 +51,27 @@ public final class TensorCast {
         }
     }
 
+    /** Encodes {@code v[off..off+n)} as {@code to} (F32, F16 or BF16) into {@code out}. */
+    public static void writeFloats(float[] v, int off, int n, DType to, WritableByteChannel out) throws IOException {
+        int width = to == DType.F32 ? 4 : 2;
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(n, CHUNK) * width).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i += CHUNK) {
+            int m = Math.min(CHUNK, n - i);
+            buf.clear();
+            for (int j = 0; j < m; j++) {
+                float x = v[off + i + j];
+                switch (to) {
+                    case F32 -> buf.putFloat(x);
+                    case F16 -> buf.putShort(FloatCodec.floatToF16(x));
+                    case BF16 -> buf.putShort(FloatCodec.floatToBf16(x));
+                    default -> throw new IllegalArgumentException(to + " is not a float storage type");
+                }
+            }
+            buf.flip();
+            SegmentIo.write(out, buf);
+        }
+    }
+
     /** Element {@code i} of a float tensor as float32. */
     public static float read(MemorySegment src, DType t, long i) {
         return switch (t) {
