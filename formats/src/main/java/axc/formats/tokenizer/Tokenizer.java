@@ -66,6 +66,15 @@ public final class Tokenizer {
         return TokenizerLoader.load(files);
     }
 
+    /**
+     * A tokenizer from parts already read elsewhere (a GGUF file's tokenizer arrays, say).
+     * {@code merges} are pairs in rank order; {@code source} names where they came from in errors.
+     */
+    public static Tokenizer of(Map<String, Integer> vocab, List<String[]> merges, List<AddedToken> addedTokens,
+                               Normalization normalization, PreTokenizer preTokenizer, TokenizerConfig config, Path source) {
+        return TokenizerLoader.fromParts(vocab, merges, addedTokens, normalization, preTokenizer, config, source);
+    }
+
     /** Text to ids. */
     public int[] encode(String text) {
         IntBuffer out = new IntBuffer(text.length() / 3 + 8);

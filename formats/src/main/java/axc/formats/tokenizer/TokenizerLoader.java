@@ -110,6 +110,16 @@ public final class TokenizerLoader {
                 config.chatTemplate());
     }
 
+    static Tokenizer fromParts(Map<String, Integer> vocab, List<String[]> merges, List<AddedToken> added,
+                               Normalization normalization, PreTokenizer pre, TokenizerConfig config, Path source) {
+        for (String[] m : merges) {
+            if (m.length != 2) throw InvalidInputException.of(source, "a merge is not a pair: " + String.join(" ", m));
+        }
+        BpeModel bpe = buildModel(Map.copyOf(vocab), merges, false, source);
+        return new Tokenizer(Map.copyOf(vocab), List.copyOf(added), bpe, normalization, pre, config.bos(), config.eos(), config.pad(),
+                config.chatTemplate());
+    }
+
     static List<String[]> readMergesTxt(Path file) {
         List<String> lines;
         try {
