@@ -1,7 +1,6 @@
 package axc.formats.tokenizer;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns ids into text one at a time, for printing while a model generates. A token may end inside a
@@ -26,7 +25,7 @@ public final class StreamingDecoder {
         byte[] all = pending.toByteArray();
         int keep = Utf8.incompleteTail(all, all.length);
         if (keep == all.length) return "";
-        String out = new String(all, 0, all.length - keep, StandardCharsets.UTF_8);
+        String out = Utf8.decode(all, 0, all.length - keep);
         pending.reset();
         pending.write(all, all.length - keep, keep);
         return out;
@@ -34,7 +33,8 @@ public final class StreamingDecoder {
 
     /** Whatever is still held back, with an unfinished character shown as U+FFFD; resets the decoder. */
     public String finish() {
-        String out = pending.toString(StandardCharsets.UTF_8);
+        byte[] rest = pending.toByteArray();
+        String out = Utf8.decode(rest, 0, rest.length);
         pending.reset();
         return out;
     }

@@ -3,7 +3,6 @@ package axc.formats.tokenizer;
 import axc.formats.hf.TokenizerFiles;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -113,7 +112,8 @@ public final class Tokenizer {
             byte[] b = bytesOf(id);
             if (b != null && !(skipSpecial && special[id])) out.writeBytes(b);
         }
-        return out.toString(StandardCharsets.UTF_8);
+        byte[] all = out.toByteArray();
+        return Utf8.decode(all, 0, all.length);
     }
 
     /** A decoder that turns ids into text one at a time; see {@link StreamingDecoder}. */

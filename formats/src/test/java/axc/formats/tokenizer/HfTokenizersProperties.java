@@ -83,6 +83,18 @@ class HfTokenizersProperties {
         assertEquals(hf.decode(Arrays.stream(ids).asLongStream().toArray(), false), tok.decode(ids));
     }
 
+    @Provide
+    Arbitrary<int[]> anyIds() {
+        // Byte tokens freely mixed make malformed UTF-8: U+FFFD substitution must match Rust's.
+        return net.jqwik.api.Arbitraries.oneOf(net.jqwik.api.Arbitraries.integers().between(0, 255),
+                net.jqwik.api.Arbitraries.integers().between(0, 151664)).array(int[].class).ofMaxSize(30);
+    }
+
+    @Property(tries = 1000)
+    void sameDecodeAsHuggingFace(@ForAll("anyIds") int[] ids) {
+        assertEquals(hf.decode(Arrays.stream(ids).asLongStream().toArray(), false), TokenizerFixtures.qwen2().decode(ids));
+    }
+
     @Example
     void longRunsUseTheHeapMerge() {
         // Pieces over 48 bytes take the heap path: long words, long whitespace and digit-free symbol runs.
