@@ -59,7 +59,7 @@ public record TokenizerConfig(String tokenizerClass, String bos, String eos, Str
         List<AddedToken> added = new ArrayList<>();
         JsonNode decoder = config == null ? null : config.get("added_tokens_decoder");
         if (decoder != null && decoder.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = decoder.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = decoder.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 int id = parseId(e.getKey(), configPath, "added_tokens_decoder key");
                 JsonNode content = e.getValue().get("content");
@@ -72,7 +72,7 @@ public record TokenizerConfig(String tokenizerClass, String bos, String eos, Str
             Path p = files.dir().resolve("added_tokens.json");
             JsonNode n = Json.read(p);
             if (!n.isObject()) throw InvalidInputException.of(p, "expected an object of token -> id");
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 int id = TokenizerLoader.tokenId(e.getValue(), p, e.getKey());
                 added.add(new AddedToken(id, e.getKey(), specialNames.contains(e.getKey())));

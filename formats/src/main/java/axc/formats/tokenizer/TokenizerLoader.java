@@ -152,7 +152,7 @@ public final class TokenizerLoader {
         if (node.isEmpty()) throw InvalidInputException.of(file, "vocabulary is empty");
         Map<String, Integer> vocab = new HashMap<>(node.size() * 2);
         Map<Integer, String> seen = new HashMap<>(node.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             int id = tokenId(e.getValue(), file, e.getKey());
             String other = seen.put(id, e.getKey());
