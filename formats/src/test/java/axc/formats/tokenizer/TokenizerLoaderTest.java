@@ -144,4 +144,33 @@ class TokenizerLoaderTest {
         String text = "def fibonacci(n):\n    return n if n < 2 else fibonacci(n - 1)";
         assertArrayEquals(Tokenizer.load(TokenizerFixtures.path("axc-tiny-py")).encode(text), Tokenizer.load(dir).encode(text));
     }
+
+    @Test
+    void addedTokensJsonWithFlagsFromTheSpecialTokensMap() throws IOException {
+        // Older exports carry added_tokens.json (no flags) instead of added_tokens_decoder.
+        for (String f : new String[] {"vocab.json", "merges.txt", "added_tokens.json", "special_tokens_map.json"}) {
+            Files.createSymbolicLink(dir.resolve(f), TokenizerFixtures.path("qwen2/" + f));
+        }
+        Tokenizer tok = Tokenizer.load(dir);
+        assertEquals(151665, tok.vocabSize());
+        assertTrue(tok.isSpecial(tok.specialTokens().imStart().getAsInt()));
+        assertTrue(tok.isSpecial(151643));
+        assertEquals(false, tok.isSpecial(tok.tokenId("<tool_call>").getAsInt()));
+        assertEquals(151645, tok.specialTokens().eos().getAsInt());
+        assertArrayEquals(new int[] {151644, 14990, 151645}, tok.encode("<|im_start|>hello<|im_end|>"));
+    }
+
+    @Test
+    void transformersFiveConfig() {
+        // No added_tokens_decoder, special tokens as an extra_special_tokens list, no chat template.
+        TokenizerConfig c = TokenizerConfig.read(axc.formats.hf.TokenizerFiles.scan(
+                TokenizerFixtures.path("Qwen2.5-1.5B-Instruct-transformers5")));
+        assertEquals("Qwen2Tokenizer", c.tokenizerClass());
+        assertEquals("<|im_end|>", c.eos());
+        assertEquals("<|endoftext|>", c.pad());
+        assertEquals(null, c.bos());
+        assertTrue(c.specialNames().contains("<|im_start|>"));
+        assertTrue(c.addedTokens().isEmpty());
+        assertEquals(null, c.chatTemplate());
+    }
 }
