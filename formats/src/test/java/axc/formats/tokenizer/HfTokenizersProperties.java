@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HfTokenizersProperties {
     private static Path tempDir;
     private static HuggingFaceTokenizer hf;
+    /** Ours, read from the same tokenizer.json. */
+    private static Tokenizer fromJson;
 
     @BeforeContainer
     static void writeTokenizerJson() throws IOException {
@@ -52,6 +54,7 @@ class HfTokenizersProperties {
         root.set("added_tokens", added);
         Path file = tempDir.resolve("tokenizer.json");
         Json.MAPPER.writeValue(file.toFile(), root);
+        fromJson = Tokenizer.load(tempDir);
         hf = HuggingFaceTokenizer.newInstance(file, Map.of(
                 "addSpecialTokens", "false", "truncation", "false", "padding", "false", "modelMaxLength", "10000000"));
     }
@@ -79,6 +82,7 @@ class HfTokenizersProperties {
         Tokenizer tok = TokenizerFixtures.qwen2();
         int[] ids = tok.encode(text);
         assertArrayEquals(hfIds(text), ids, () -> "text: " + escape(text));
+        assertArrayEquals(ids, fromJson.encode(text), () -> "tokenizer.json, text: " + escape(text));
         assertEquals(Normalizer.normalize(text, Normalizer.Form.NFC), tok.decode(ids));
         assertEquals(hf.decode(Arrays.stream(ids).asLongStream().toArray(), false), tok.decode(ids));
     }
