@@ -75,10 +75,24 @@ public final class AxcCli implements Runnable {
             err.println("axc: --threads must be at least 1");
             return ExitCodes.USAGE;
         }
+        applyThreads(args);
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The worker pool of the parallel kernels is the JVM's common pool; its size can only be set
+     * before its first use, so {@code --threads} is applied here, ahead of any command.
+     */
+    private static void applyThreads(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String v = args[i].startsWith("--threads=") ? args[i].substring(10) : args[i].equals("--threads") && i + 1 < args.length ? args[i + 1] : null;
+            if (v != null && v.matches("\\d+") && Integer.parseInt(v) >= 1) {
+                System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", Integer.toString(Math.max(1, Integer.parseInt(v) - 1)));
+            }
+        }
     }
 
     /** What every command needs from the shell: streams, output mode and progress. */

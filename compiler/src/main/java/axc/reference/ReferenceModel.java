@@ -2,6 +2,7 @@ package axc.reference;
 
 import axc.formats.hf.HfNames;
 import axc.formats.hf.ModelConfig;
+import axc.model.LanguageModel;
 
 /**
  * The Qwen2/Qwen3 decoder as plain float32 Java, with float64 accumulation in dot products, norms and
@@ -11,7 +12,7 @@ import axc.formats.hf.ModelConfig;
  * with RMSNorm n1/n2, q/k/v biases (Qwen2) or per-head q/k RMSNorm before RoPE (Qwen3), grouped-query
  * attention and the rotate-half ("NeoX") rotary embedding of Hugging Face.
  */
-public final class ReferenceModel {
+public final class ReferenceModel implements LanguageModel {
     private final Weights w;
     private final ModelConfig c;
     private final Layer[] layers;
@@ -52,12 +53,40 @@ public final class ReferenceModel {
         return w.has(name) ? w.vector(name) : null;
     }
 
+    @Override
     public ModelConfig config() {
         return c;
     }
 
+    @Override
     public int vocabRows() {
         return head.rows();
+    }
+
+    @Override
+    public String backend() {
+        return "reference";
+    }
+
+    @Override
+    public long weightBytesPerToken() {
+        return w.matrixBytes();
+    }
+
+    @Override
+    public Session newSession(int capacity) {
+        KvCache cache = newCache(capacity);
+        return new Session() {
+            @Override
+            public float[] next(int token) {
+                return forward(cache, token);
+            }
+
+            @Override
+            public int position() {
+                return cache.length();
+            }
+        };
     }
 
     public KvCache newCache(int capacity) {

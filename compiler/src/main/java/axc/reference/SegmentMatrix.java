@@ -1,9 +1,11 @@
 package axc.reference;
 
-import axc.formats.convert.TensorCast;
 import axc.formats.dtype.DType;
+import axc.formats.dtype.FloatCodec;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 
 /** A matrix backed by a mapped tensor: float types decode per element, block types per row. */
@@ -46,19 +48,34 @@ public final class SegmentMatrix implements Matrix {
 
     @Override
     public void row(int r, float[] dst) {
-        if (dtype.isQuantized()) {
-            blocks.decode(dtype, data, r * rowBytes, dst, cols);
-            return;
+        long off = r * rowBytes;
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(data, F32, off, dst, 0, cols);
+            case BF16, F16 -> {
+                short[] raw = new short[cols];
+                MemorySegment.copy(data, I16, off, raw, 0, cols);
+                if (dtype == DType.BF16) {
+                    for (int c = 0; c < cols; c++) dst[c] = FloatCodec.bf16ToFloat(raw[c]);
+                } else {
+                    for (int c = 0; c < cols; c++) dst[c] = FloatCodec.f16ToFloat(raw[c]);
+                }
+            }
+            default -> blocks.decode(dtype, data, off, dst, cols);
         }
-        long base = (long) r * cols;
-        for (int c = 0; c < cols; c++) dst[c] = TensorCast.read(data, dtype, base + c);
     }
 
-    /** Rows in parallel: the reference is the spec, but a 0.5B model should still answer in seconds. */
+    /**
+     * Rows in parallel for large matrices: the reference is the spec, but a 0.5B model should still
+     * answer in seconds. Each row is still one double-precision dot product, so the result does not
+     * depend on the thread count.
+     */
     @Override
     public void matvec(float[] x, float[] out) {
         int chunk = 64;
-        IntStream.range(0, (rows + chunk - 1) / chunk).parallel().forEach(b -> {
+        int blocksOfRows = (rows + chunk - 1) / chunk;
+        IntStream range = IntStream.range(0, blocksOfRows);
+        if ((long) rows * cols >= PARALLEL_THRESHOLD) range = range.parallel();
+        range.forEach(b -> {
             float[] buf = new float[cols];
             int end = Math.min(rows, (b + 1) * chunk);
             for (int r = b * chunk; r < end; r++) {
@@ -69,4 +86,8 @@ public final class SegmentMatrix implements Matrix {
             }
         });
     }
+
+    private static final long PARALLEL_THRESHOLD = 1 << 20;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 }

@@ -57,6 +57,19 @@ public final class Weights {
         return v;
     }
 
+    /**
+     * Bytes of every matrix a decoded token reads: all layer matrices and the output head (the
+     * embedding table counts once, as the head, when tied; one embedding row is negligible).
+     */
+    public long matrixBytes() {
+        long n = 0;
+        for (TensorInfo t : store.tensors()) {
+            if (t.rank() == 2 && !(t.name().contains("embed_tokens") || t.name().equals("token_embd.weight"))) n += t.byteSize();
+        }
+        if (config.tieWordEmbeddings() || !has(HfNames.LM_HEAD)) n += info(HfNames.EMBED).byteSize();
+        return n;
+    }
+
     /** The output head: lm_head, or the embeddings when tied (or when the file has no separate head). */
     public Matrix head() {
         if (!config.tieWordEmbeddings() && has(HfNames.LM_HEAD)) return matrix(HfNames.LM_HEAD);

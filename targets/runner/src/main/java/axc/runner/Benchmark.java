@@ -1,0 +1,131 @@
+package axc.runner;
+
+import axc.model.LanguageModel;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Prefill and decode speed, as llama-bench measures them: a prompt of random token ids (pp), then
+ * greedy decoding (tg), repeated; medians with their spread, peak resident memory and the weight bytes
+ * read per decoded token.
+ */
+public final class Benchmark {
+    private Benchmark() {
+    }
+
+    public record Report(
+            @JsonProperty("model") String model,
+            @JsonProperty("backend") String backend,
+            @JsonProperty("simulated") boolean simulated,
+            @JsonProperty("threads") int threads,
+            @JsonProperty("prompt_tokens") int promptTokens,
+            @JsonProperty("gen_tokens") int genTokens,
+            @JsonProperty("repeat") int repeat,
+            @JsonProperty("prefill_tokens_per_s") double prefill,
+            @JsonProperty("prefill_min") double prefillMin,
+            @JsonProperty("prefill_max") double prefillMax,
+            @JsonProperty("decode_tokens_per_s") double decode,
+            @JsonProperty("decode_min") double decodeMin,
+            @JsonProperty("decode_max") double decodeMax,
+            @JsonProperty("weight_bytes") long weightBytes,
+            @JsonProperty("decode_gb_per_s") double decodeGbPerS,
+            @JsonProperty("file_bytes") long fileBytes,
+            @JsonProperty("parameters") long parameters,
+            @JsonProperty("peak_rss_bytes") long peakRssBytes) {
+    }
+
+    public static Report run(LoadedModel m, int promptTokens, int genTokens, int repeat, int threads) {
+        LanguageModel model = m.model();
+        SplittableRandom r = new SplittableRandom(1234);
+        int vocab = m.hasTokenizer() ? Math.min(model.vocabRows(), m.tokenizer().vocabSize()) : model.vocabRows();
+        int[] prompt = new int[promptTokens];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = r.nextInt(Math.max(1, Math.min(vocab, 100_000)));
+        // Warm up on a short run so JIT compilation is not timed.
+        warmup(model, Math.min(8, promptTokens), Math.min(4, genTokens), prompt);
+        double[] pp = new double[repeat];
+        double[] tg = new double[repeat];
+        for (int k = 0; k < repeat; k++) {
+            if (promptTokens > 0) {
+                LanguageModel.Session s = model.newSession(promptTokens);
+                long t0 = System.nanoTime();
+                s.prefill(prompt);
+                pp[k] = promptTokens / ((System.nanoTime() - t0) / 1e9);
+            }
+            if (genTokens > 0) {
+                LanguageModel.Session s = model.newSession(genTokens + 1);
+                float[] logits = s.next(prompt.length > 0 ? prompt[0] : 0);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < genTokens; i++) logits = s.next(Sampler.argmax(logits));
+                tg[k] = genTokens / ((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        long params = 0; // counted from the config: embeddings + layers
+        var c = model.config();
+        params = (long) c.vocabSize() * c.hiddenSize() * (c.tieWordEmbeddings() ? 1 : 2)
+                + (long) c.numLayers() * ((long) c.hiddenSize() * (c.qDim() + 2L * c.kvDim()) + (long) c.qDim() * c.hiddenSize()
+                + 3L * c.hiddenSize() * c.intermediateSize());
+        double decode = median(tg);
+        return new Report(m.name(), model.backend(), false, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
+                decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss());
+    }
+
+    private static void warmup(LanguageModel model, int p, int g, int[] prompt) {
+        if (p == 0 && g == 0) return;
+        LanguageModel.Session s = model.newSession(p + g + 1);
+        float[] l = s.next(prompt.length > 0 ? prompt[0] : 0);
+        for (int i = 1; i < p; i++) l = s.next(prompt[i]);
+        for (int i = 0; i < g; i++) l = s.next(Sampler.argmax(l));
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n == 0 ? 0 : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(0);
+    }
+
+    static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(0);
+    }
+
+    /** VmHWM from /proc/self/status (Linux); 0 where unavailable. */
+    public static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not Linux
+        }
+        return 0;
+    }
+
+    /** The llama-bench style markdown table. */
+    public static String markdown(Report r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| model | size | params | backend | threads | test | t/s |\n");
+        sb.append("| --- | ---: | ---: | --- | ---: | --- | ---: |\n");
+        String size = String.format("%.2f MiB", r.fileBytes() / 1048576.0);
+        String params = String.format("%.2f M", r.parameters() / 1e6);
+        if (r.promptTokens() > 0) {
+            sb.append(String.format("| %s | %s | %s | %s | %d | pp%d | %.2f (%.2f-%.2f) |%n", r.model(), size, params, r.backend(), r.threads(),
+                    r.promptTokens(), r.prefill(), r.prefillMin(), r.prefillMax()));
+        }
+        if (r.genTokens() > 0) {
+            sb.append(String.format("| %s | %s | %s | %s | %d | tg%d | %.2f (%.2f-%.2f) |%n", r.model(), size, params, r.backend(), r.threads(),
+                    r.genTokens(), r.decode(), r.decodeMin(), r.decodeMax()));
+        }
+        sb.append(String.format("%nweights read per token: %.1f MiB (%.2f GB/s at the median decode rate); peak RSS %.1f MiB%n",
+                r.weightBytes() / 1048576.0, r.decodeGbPerS(), r.peakRssBytes() / 1048576.0));
+        return sb.toString();
+    }
+}
