@@ -33,20 +33,31 @@ public final class TensorCast {
             throw new IllegalArgumentException("cast " + from + " -> " + to + " is not a float cast");
         }
         long n = src.byteSize() / (from == DType.F32 ? 4 : 2);
-        int outWidth = to == DType.F32 ? 4 : 2;
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK * outWidth).order(ByteOrder.LITTLE_ENDIAN);
+        float[] f = new float[CHUNK];
+        short[] h = new short[CHUNK];
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK * 4).order(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment bufSeg = MemorySegment.ofBuffer(buf);
         for (long i = 0; i < n; i += CHUNK) {
             int m = (int) Math.min(CHUNK, n - i);
-            buf.clear();
-            for (int j = 0; j < m; j++) {
-                float v = read(src, from, i + j);
-                switch (to) {
-                    case F32 -> buf.putFloat(v);
-                    case F16 -> buf.putShort(FloatCodec.floatToF16(v));
-                    default -> buf.putShort(FloatCodec.floatToBf16(v));
-                }
+            // Bulk copy in, convert array to array, bulk copy out: no per-element bounds or byte-order work.
+            if (from == DType.F32) {
+                MemorySegment.copy(src, F32, i * 4, f, 0, m);
+            } else {
+                MemorySegment.copy(src, I16, i * 2, h, 0, m);
+                if (from == DType.BF16) for (int j = 0; j < m; j++) f[j] = FloatCodec.bf16ToFloat(h[j]);
+                else for (int j = 0; j < m; j++) f[j] = FloatCodec.f16ToFloat(h[j]);
             }
-            buf.flip();
+            int bytes;
+            if (to == DType.F32) {
+                MemorySegment.copy(f, 0, bufSeg, F32, 0, m);
+                bytes = m * 4;
+            } else {
+                if (to == DType.BF16) for (int j = 0; j < m; j++) h[j] = FloatCodec.floatToBf16(f[j]);
+                else for (int j = 0; j < m; j++) h[j] = FloatCodec.floatToF16(f[j]);
+                MemorySegment.copy(h, 0, bufSeg, I16, 0, m);
+                bytes = m * 2;
+            }
+            buf.clear().limit(bytes);
             SegmentIo.write(out, buf);
         }
     }
