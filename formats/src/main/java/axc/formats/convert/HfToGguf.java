@@ -63,7 +63,7 @@ public final class HfToGguf {
     }
 
     /** llama.cpp's order: embeddings, each layer in turn, final norm, head. */
-    static List<TensorInfo> ordered(TensorStore s) {
+    public static List<TensorInfo> ordered(TensorStore s) {
         List<TensorInfo> all = new ArrayList<>(s.tensors());
         all.sort(java.util.Comparator.comparing((TensorInfo t) -> rank(t.name())).thenComparing(TensorInfo::name, HfToGguf::natural));
         return all;
@@ -87,7 +87,7 @@ public final class HfToGguf {
         return a.compareTo(b);
     }
 
-    static Map<String, GgufValue> metadata(HfCheckpoint ck, DType matrixType) {
+    public static Map<String, GgufValue> metadata(HfCheckpoint ck, DType matrixType) {
         ModelConfig c = ck.config();
         String arch = c.family().ggufArch();
         Map<String, GgufValue> m = new LinkedHashMap<>();
