@@ -95,52 +95,128 @@ public final class ReferenceModel implements LanguageModel {
 
     /** Runs {@code token} at the next position of {@code cache} and returns that position's logits. */
     public float[] forward(KvCache cache, int token) {
-        if (token < 0 || token >= embed.rows()) throw new IllegalArgumentException("token id " + token + " outside the vocabulary of " + embed.rows());
         if (cache.length >= cache.capacity) throw new IllegalStateException("KV cache full (" + cache.capacity + " positions)");
         int pos = cache.length;
-        int h = c.hiddenSize();
-        float[] x = new float[h];
-        embed.row(token, x);
-        float[] n = new float[h];
-        float[] q = new float[c.qDim()];
-        float[] k = new float[c.kvDim()];
-        float[] v = new float[c.kvDim()];
-        float[] att = new float[c.qDim()];
-        float[] proj = new float[h];
-        float[] gate = new float[c.intermediateSize()];
-        float[] up = new float[c.intermediateSize()];
-        for (int l = 0; l < layers.length; l++) {
-            Layer L = layers[l];
-            rmsNorm(x, L.attnNorm, n);
-            L.q.matvec(n, q);
-            L.k.matvec(n, k);
-            L.v.matvec(n, v);
-            addBias(q, L.qBias);
-            addBias(k, L.kBias);
-            addBias(v, L.vBias);
-            if (L.qNorm != null) {
-                headNorm(q, L.qNorm, c.numHeads());
-                headNorm(k, L.kNorm, c.numKvHeads());
-            }
-            rope(q, c.numHeads(), pos);
-            rope(k, c.numKvHeads(), pos);
-            System.arraycopy(k, 0, cache.keys[l], pos * c.kvDim(), c.kvDim());
-            System.arraycopy(v, 0, cache.values[l], pos * c.kvDim(), c.kvDim());
-            attention(q, cache, l, pos + 1, att);
-            L.o.matvec(att, proj);
-            for (int i = 0; i < h; i++) x[i] += proj[i];
-            rmsNorm(x, L.ffnNorm, n);
-            L.gate.matvec(n, gate);
-            L.up.matvec(n, up);
-            for (int i = 0; i < gate.length; i++) gate[i] = silu(gate[i]) * up[i];
-            L.down.matvec(gate, proj);
-            for (int i = 0; i < h; i++) x[i] += proj[i];
-        }
+        float[] x = embed(token);
+        Scratch s = new Scratch(c);
+        for (int l = 0; l < layers.length; l++) layerStep(l, x, pos, cache, s, LayerTap.NONE);
         cache.length = pos + 1;
+        return logits(x);
+    }
+
+    /** The embedding row of {@code token}: the residual stream before layer 0. */
+    public float[] embed(int token) {
+        if (token < 0 || token >= embed.rows()) throw new IllegalArgumentException("token id " + token + " outside the vocabulary of " + embed.rows());
+        float[] x = new float[c.hiddenSize()];
+        embed.row(token, x);
+        return x;
+    }
+
+    /** Final norm and head on a residual stream. */
+    public float[] logits(float[] x) {
+        float[] n = new float[c.hiddenSize()];
         rmsNorm(x, finalNorm, n);
         float[] logits = new float[head.rows()];
         head.matvec(n, logits);
         return logits;
+    }
+
+    /**
+     * Runs layer {@code l} over a whole sequence of residual-stream vectors (positions 0..n-1, causal),
+     * in place, reporting each linear layer's input to {@code tap}. Calibration walks a model this way,
+     * one layer at a time, so memory holds one layer's activations.
+     */
+    public void runLayer(int l, float[][] xs, LayerTap tap) {
+        KvCache cache = newCache(xs.length);
+        Scratch s = new Scratch(c);
+        for (int pos = 0; pos < xs.length; pos++) layerStep(l, xs[pos], pos, cache, s, tap);
+    }
+
+    /** Buffers one layer step needs, allocated once per forward. */
+    private static final class Scratch {
+        final float[] n, q, k, v, att, proj, gate, up;
+
+        Scratch(ModelConfig c) {
+            n = new float[c.hiddenSize()];
+            q = new float[c.qDim()];
+            k = new float[c.kvDim()];
+            v = new float[c.kvDim()];
+            att = new float[c.qDim()];
+            proj = new float[c.hiddenSize()];
+            gate = new float[c.intermediateSize()];
+            up = new float[c.intermediateSize()];
+        }
+    }
+
+    private void layerStep(int l, float[] x, int pos, KvCache cache, Scratch s, LayerTap tap) {
+        Layer L = layers[l];
+        int h = c.hiddenSize();
+        rmsNorm(x, L.attnNorm, s.n);
+        tap.attentionInput(l, s.n);
+        L.q.matvec(s.n, s.q);
+        L.k.matvec(s.n, s.k);
+        L.v.matvec(s.n, s.v);
+        addBias(s.q, L.qBias);
+        addBias(s.k, L.kBias);
+        addBias(s.v, L.vBias);
+        if (L.qNorm != null) {
+            headNorm(s.q, L.qNorm, c.numHeads());
+            headNorm(s.k, L.kNorm, c.numKvHeads());
+        }
+        rope(s.q, c.numHeads(), pos);
+        rope(s.k, c.numKvHeads(), pos);
+        System.arraycopy(s.k, 0, cache.keys[l], pos * c.kvDim(), c.kvDim());
+        System.arraycopy(s.v, 0, cache.values[l], pos * c.kvDim(), c.kvDim());
+        attention(s.q, cache, l, pos + 1, s.att);
+        tap.outputInput(l, s.att);
+        L.o.matvec(s.att, s.proj);
+        for (int i = 0; i < h; i++) x[i] += s.proj[i];
+        rmsNorm(x, L.ffnNorm, s.n);
+        tap.mlpInput(l, s.n);
+        L.gate.matvec(s.n, s.gate);
+        L.up.matvec(s.n, s.up);
+        for (int i = 0; i < s.gate.length; i++) s.gate[i] = silu(s.gate[i]) * s.up[i];
+        tap.downInput(l, s.gate);
+        L.down.matvec(s.gate, s.proj);
+        for (int i = 0; i < h; i++) x[i] += s.proj[i];
+    }
+
+    /**
+     * Replaces a matrix or a norm vector of a layer (by its Hugging Face name): quantizers swap in
+     * quantized matrices and rescaled norms, then keep running the model on them.
+     */
+    public void replace(String hfName, Matrix m) {
+        for (int l = 0; l < layers.length; l++) {
+            Layer L = layers[l];
+            Layer r = hfName.equals(HfNames.q(l)) ? new Layer(L.attnNorm, L.ffnNorm, m, L.k, L.v, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, L.up, L.down)
+                    : hfName.equals(HfNames.k(l)) ? new Layer(L.attnNorm, L.ffnNorm, L.q, m, L.v, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, L.up, L.down)
+                    : hfName.equals(HfNames.v(l)) ? new Layer(L.attnNorm, L.ffnNorm, L.q, L.k, m, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, L.up, L.down)
+                    : hfName.equals(HfNames.o(l)) ? new Layer(L.attnNorm, L.ffnNorm, L.q, L.k, L.v, m, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, L.up, L.down)
+                    : hfName.equals(HfNames.gate(l)) ? new Layer(L.attnNorm, L.ffnNorm, L.q, L.k, L.v, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, m, L.up, L.down)
+                    : hfName.equals(HfNames.up(l)) ? new Layer(L.attnNorm, L.ffnNorm, L.q, L.k, L.v, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, m, L.down)
+                    : hfName.equals(HfNames.down(l)) ? new Layer(L.attnNorm, L.ffnNorm, L.q, L.k, L.v, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, L.up, m)
+                    : null;
+            if (r != null) {
+                layers[l] = r;
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no layer matrix " + hfName);
+    }
+
+    public void replaceNorm(String hfName, float[] weight) {
+        for (int l = 0; l < layers.length; l++) {
+            Layer L = layers[l];
+            if (hfName.equals(HfNames.attnNorm(l))) {
+                layers[l] = new Layer(weight, L.ffnNorm, L.q, L.k, L.v, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, L.up, L.down);
+                return;
+            }
+            if (hfName.equals(HfNames.ffnNorm(l))) {
+                layers[l] = new Layer(L.attnNorm, weight, L.q, L.k, L.v, L.o, L.qBias, L.kBias, L.vBias, L.qNorm, L.kNorm, L.gate, L.up, L.down);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no layer norm " + hfName);
     }
 
     /** Logits of every position of {@code tokens}, run from an empty cache. */
