@@ -37,7 +37,42 @@ public final class FamilyDetector {
         return c;
     }
 
+    /** The quantization layout of the checkpoint being checked (layer matrices are stored packed). */
+    private static final ThreadLocal<QuantizationConfig> CURRENT = new ThreadLocal<>();
+
+    /** Checks the packed tensors that stand for a quantized {@code [out, in]} matrix. */
+    private static void expectQuantized(TensorStore s, Path where, String weightName, QuantizationConfig q, long out, long in) {
+        String base = weightName.substring(0, weightName.length() - ".weight".length());
+        if (q.gptq()) {
+            if (in % 8 != 0 || out % 8 != 0 || in % q.groupSize() != 0) {
+                throw InvalidInputException.of(where, base + ": [" + out + ", " + in + "] does not pack into GPTQ int4 groups of " + q.groupSize());
+            }
+            expectShape(s, where, base + ".qweight", in / 8, out);
+            expectShape(s, where, base + ".qzeros", in / q.groupSize(), out / 8);
+            expectShape(s, where, base + ".scales", in / q.groupSize(), out);
+        } else {
+            expectShape(s, where, weightName, out, in);
+            expectShape(s, where, base + ".weight_scale", out, 1);
+        }
+    }
+
+    private static void expectShape(TensorStore s, Path where, String name, long... shape) {
+        TensorInfo t = s.find(name).orElseThrow(() -> InvalidInputException.of(where, "tensor " + name + " is missing"));
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw InvalidInputException.of(where, "tensor " + name + " has shape " + t.shapeString() + " but the config implies " + Arrays.toString(shape));
+        }
+    }
+
     static void checkShapes(ModelConfig c, TensorStore s, Path where) {
+        CURRENT.set(c.quantization());
+        try {
+            checkShapesOf(c, s, where);
+        } finally {
+            CURRENT.remove();
+        }
+    }
+
+    private static void checkShapesOf(ModelConfig c, TensorStore s, Path where) {
         long h = c.hiddenSize();
         expect(s, where, HfNames.EMBED, c.vocabSize(), h);
         expect(s, where, HfNames.FINAL_NORM, h);
@@ -66,6 +101,11 @@ public final class FamilyDetector {
     }
 
     private static void expect(TensorStore s, Path where, String name, long... shape) {
+        QuantizationConfig q = CURRENT.get();
+        if (q != null && shape.length == 2 && !name.equals(HfNames.EMBED) && !name.equals(HfNames.LM_HEAD)) {
+            expectQuantized(s, where, name, q, shape[0], shape[1]);
+            return;
+        }
         TensorInfo t = s.find(name).orElseThrow(() -> InvalidInputException.of(where, "tensor " + name + " is missing"));
         if (!Arrays.equals(t.shape(), shape)) {
             throw InvalidInputException.of(where, "tensor " + name + " has shape " + t.shapeString() + " but the config implies " + Arrays.toString(shape));

@@ -37,7 +37,8 @@ public record ModelConfig(
         Integer bosTokenId,
         List<Integer> eosTokenIds,
         Boolean attentionBias,
-        Family family) {
+        Family family,
+        QuantizationConfig quantization) {
 
     public static ModelConfig read(Path file) {
         return parse(Json.read(file), file);
@@ -82,8 +83,9 @@ public record ModelConfig(
         if (e != null && e.isArray()) e.forEach(x -> eos.add(x.asInt()));
         else if (e != null && e.canConvertToInt()) eos.add(e.asInt());
         Boolean bias = c.hasNonNull("attention_bias") ? c.get("attention_bias").asBoolean() : null;
+        QuantizationConfig quant = QuantizationConfig.parse(c.get("quantization_config"), file);
         return new ModelConfig(List.copyOf(archs), modelType, hidden, layers, heads, kvHeads, headDim, inter, vocab,
-                eps, theta, tie, maxPos, dtype, bos, List.copyOf(eos), bias, family);
+                eps, theta, tie, maxPos, dtype, bos, List.copyOf(eos), bias, family, quant);
     }
 
     private static void refuseUnsupported(JsonNode c, Path file, List<String> archs, String modelType) {
@@ -167,7 +169,7 @@ public record ModelConfig(
     public ModelConfig withFamily(Family f) {
         return new ModelConfig(architectures, modelType, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize,
                 vocabSize, rmsNormEps, ropeTheta, tieWordEmbeddings, maxPositionEmbeddings, torchDtype, bosTokenId, eosTokenIds,
-                attentionBias, f);
+                attentionBias, f, quantization);
     }
 
     public int qDim() {
