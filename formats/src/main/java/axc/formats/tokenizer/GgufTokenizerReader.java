@@ -89,14 +89,14 @@ final class GgufTokenizerReader {
         boolean[] present = new boolean[n];
         for (int i = 0; i < n; i++) {
             String t = (String) tokens.get(i);
-            int type = types == null ? NORMAL : Math.toIntExact(((Number) types.get(i)).longValue());
+            long type = types == null ? NORMAL : ((Number) types.get(i)).longValue();
             boolean padding = type == UNUSED || (type == USER_DEFINED && scores != null
                     && ((Number) scores.get(i)).doubleValue() == -1.0 && PADDING.matcher(t).matches());
             if (padding) continue;
             Integer other = seen.put(t, i);
             if (other != null) throw InvalidInputException.of(file, TOKENS + ": \"" + t + "\" appears at ids " + other + " and " + i);
             present[i] = true;
-            switch (type) {
+            switch ((int) Math.max(-1, Math.min(type, 99))) {
                 case NORMAL, UNKNOWN -> vocab.put(t, i);
                 case CONTROL -> added.add(new AddedToken(i, t, true));
                 case USER_DEFINED -> added.add(new AddedToken(i, t, false));

@@ -184,6 +184,17 @@ class GgufTokenizerTest {
     }
 
     @Test
+    void unknownTokenTypeIsInvalid() throws IOException {
+        Map<String, GgufValue> m = tiny();
+        List<Object> types = new ArrayList<>(m.get("tokenizer.ggml.token_type").list());
+        types.set(257, 1L << 40);
+        m.put("tokenizer.ggml.token_type", GgufValue.array(GgufValueType.INT64, types));
+        Path p = write("bad-type.gguf", m);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Tokenizer.load(p));
+        assertTrue(e.getMessage().startsWith(p.toString()) && e.getMessage().contains("tokenizer.ggml.token_type[257]"), e.getMessage());
+    }
+
+    @Test
     void mergeOfUnknownTokensIsInvalid() throws IOException {
         Map<String, GgufValue> m = tiny();
         m.put("tokenizer.ggml.merges", GgufValue.array(GgufValueType.STRING, List.of("Ġ t", "Ġt hx")));
