@@ -1,8 +1,10 @@
 package axc.formats.tokenizer;
 
+import axc.formats.gguf.GgufFile;
 import axc.formats.hf.TokenizerFiles;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -56,9 +58,22 @@ public final class Tokenizer {
                 tokenId(SpecialTokens.IM_START), tokenId(SpecialTokens.IM_END), tokenId(SpecialTokens.END_OF_TEXT));
     }
 
-    /** Loads the tokenizer of a model directory: tokenizer.json if present, else vocab.json + merges.txt. */
-    public static Tokenizer load(Path modelDir) {
-        return TokenizerLoader.load(TokenizerFiles.scan(modelDir));
+    /**
+     * Loads the tokenizer of a model directory (tokenizer.json if present, else vocab.json + merges.txt)
+     * or the one embedded in a GGUF file.
+     */
+    public static Tokenizer load(Path modelDirOrGguf) {
+        if (Files.isRegularFile(modelDirOrGguf) && GgufFile.looksLike(modelDirOrGguf)) {
+            try (GgufFile gguf = GgufFile.open(modelDirOrGguf)) {
+                return fromGguf(gguf);
+            }
+        }
+        return TokenizerLoader.load(TokenizerFiles.scan(modelDirOrGguf));
+    }
+
+    /** The tokenizer in a GGUF file's metadata; see {@link TokenizerLoader#fromGguf}. */
+    public static Tokenizer fromGguf(GgufFile gguf) {
+        return TokenizerLoader.fromGguf(gguf);
     }
 
     public static Tokenizer load(TokenizerFiles files) {

@@ -2,6 +2,7 @@ package axc.formats.tokenizer;
 
 import axc.errors.InvalidInputException;
 import axc.errors.UnsupportedFeatureException;
+import axc.formats.gguf.GgufFile;
 import axc.formats.hf.TokenizerFiles;
 import axc.formats.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,6 +111,15 @@ public final class TokenizerLoader {
                 config.chatTemplate());
     }
 
+    /**
+     * The tokenizer embedded in a GGUF file's {@code tokenizer.*} metadata. Only byte-level BPE
+     * ({@code tokenizer.ggml.model = "gpt2"}) with the {@code qwen2} or {@code gpt-2} pre-tokenizer is
+     * accepted; padding rows past the real vocabulary are left out.
+     */
+    public static Tokenizer fromGguf(GgufFile gguf) {
+        return GgufTokenizerReader.read(gguf);
+    }
+
     static Tokenizer fromParts(Map<String, Integer> vocab, List<String[]> merges, List<AddedToken> added,
                                Normalization normalization, PreTokenizer pre, TokenizerConfig config, Path source) {
         for (String[] m : merges) {
@@ -139,7 +149,7 @@ public final class TokenizerLoader {
         return merges;
     }
 
-    private static String[] splitMerge(String s, Path file, String where) {
+    static String[] splitMerge(String s, Path file, String where) {
         int sp = s.indexOf(' ');
         if (sp <= 0 || sp == s.length() - 1 || s.indexOf(' ', sp + 1) >= 0) {
             throw InvalidInputException.of(file, where + " is not two tokens separated by one space: \"" + s + "\"");
