@@ -5,6 +5,7 @@ import axc.formats.convert.GgufNames;
 import axc.formats.hf.Family;
 import axc.formats.hf.HfNames;
 import axc.formats.hf.ModelConfig;
+import axc.formats.hf.QuantizationConfig;
 import axc.formats.quant.Dequantizer;
 import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
@@ -43,9 +44,25 @@ public final class Weights {
     }
 
     public Matrix matrix(String hfName) {
+        QuantizationConfig q = config.quantization();
+        if (q != null && !hfName.equals(HfNames.EMBED) && !hfName.equals(HfNames.LM_HEAD)) return quantized(hfName, q);
         TensorInfo t = info(hfName);
         if (t.rank() != 2) throw InvalidInputException.of(where, "tensor " + t.name() + " is not a matrix: " + t.shapeString());
         return new SegmentMatrix(store.data(t.name()), t.dtype(), (int) t.dim(0), (int) t.dim(1), blocks);
+    }
+
+    /** A layer matrix stored packed, as its quantization config says. */
+    private Matrix quantized(String hfName, QuantizationConfig q) {
+        String base = hfName.substring(0, hfName.length() - ".weight".length());
+        if (q.gptq()) {
+            TensorInfo scales = info(base + ".scales");
+            int rows = (int) scales.dim(1);
+            int cols = (int) info(base + ".qweight").dim(0) * 8;
+            return new GptqMatrix(rows, cols, q.groupSize(), store.data(base + ".qweight"), store.data(base + ".qzeros"),
+                    store.data(base + ".scales"), has(base + ".g_idx") ? store.data(base + ".g_idx") : null);
+        }
+        TensorInfo w = info(hfName);
+        return new Int8ChannelMatrix((int) w.dim(0), (int) w.dim(1), store.data(hfName), vector(base + ".weight_scale"), q.activationsInt8());
     }
 
     public float[] vector(String hfName) {
@@ -65,6 +82,10 @@ public final class Weights {
         long n = 0;
         for (TensorInfo t : store.tensors()) {
             if (t.rank() == 2 && !(t.name().contains("embed_tokens") || t.name().equals("token_embd.weight"))) n += t.byteSize();
+        }
+        // Packed layouts: count their scales and zero-points too (1-D or small 2-D tensors).
+        if (config.quantization() != null) {
+            for (TensorInfo t : store.tensors()) if (t.name().endsWith(".g_idx")) n += t.byteSize();
         }
         if (config.tieWordEmbeddings() || !has(HfNames.LM_HEAD)) n += info(HfNames.EMBED).byteSize();
         return n;
