@@ -45,7 +45,8 @@ public final class Weights {
 
     public Matrix matrix(String hfName) {
         QuantizationConfig q = config.quantization();
-        if (q != null && !hfName.equals(HfNames.EMBED) && !hfName.equals(HfNames.LM_HEAD)) return quantized(hfName, q);
+        boolean keptFloat = has(hfName) && info(hfName).dtype().isFloatStorage();
+        if (q != null && !keptFloat && !hfName.equals(HfNames.EMBED) && !hfName.equals(HfNames.LM_HEAD)) return quantized(hfName, q);
         TensorInfo t = info(hfName);
         if (t.rank() != 2) throw InvalidInputException.of(where, "tensor " + t.name() + " is not a matrix: " + t.shapeString());
         return new SegmentMatrix(store.data(t.name()), t.dtype(), (int) t.dim(0), (int) t.dim(1), blocks);

@@ -2,7 +2,9 @@ package axc.cli.commands;
 
 import axc.cli.Ui;
 import axc.errors.InvalidInputException;
+import axc.formats.hf.HfCheckpoint;
 import axc.quant.QuantizeReport;
+import axc.quant.safetensors.SafetensorsQuantizer;
 import axc.quant.TensorError;
 import axc.quant.gguf.GgufQuantizer;
 import axc.quant.gguf.QuantSource;
@@ -56,10 +58,16 @@ public final class QuantizeCommand extends AxcCommand {
         if (to != null && !to.equalsIgnoreCase(gguf ? "gguf" : "safetensors")) {
             throw new InvalidInputException("--to " + to + ": scheme '" + recipe.base() + "' is written as " + (gguf ? "gguf" : "safetensors"));
         }
-        if (!gguf) throw axc.errors.UnsupportedFeatureException.notYet("quantized safetensors output (" + recipe.base() + ")");
         QuantizeReport r;
-        try (QuantSource src = QuantSource.open(in)) {
-            r = GgufQuantizer.quantize(src, out, recipe, !noProvenance, true, ui.progress());
+        if (gguf) {
+            try (QuantSource src = QuantSource.open(in)) {
+                r = GgufQuantizer.quantize(src, out, recipe, !noProvenance, true, ui.progress());
+            }
+        } else {
+            if (!HfCheckpoint.looksLike(in)) throw new InvalidInputException(in + ": integer schemes quantize a Hugging Face folder (convert a GGUF with axc convert first)");
+            try (HfCheckpoint ck = HfCheckpoint.open(in)) {
+                r = SafetensorsQuantizer.quantize(ck, out, recipe, calib, !noProvenance, ui.progress());
+            }
         }
         if (ui.json()) {
             ui.printJson(r);

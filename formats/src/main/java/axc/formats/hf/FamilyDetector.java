@@ -102,7 +102,8 @@ public final class FamilyDetector {
 
     private static void expect(TensorStore s, Path where, String name, long... shape) {
         QuantizationConfig q = CURRENT.get();
-        if (q != null && shape.length == 2 && !name.equals(HfNames.EMBED) && !name.equals(HfNames.LM_HEAD)) {
+        boolean keptFloat = s.find(name).map(t -> t.dtype().isFloatStorage()).orElse(false);
+        if (q != null && !keptFloat && shape.length == 2 && !name.equals(HfNames.EMBED) && !name.equals(HfNames.LM_HEAD)) {
             expectQuantized(s, where, name, q, shape[0], shape[1]);
             return;
         }
