@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The reference forward pass agrees with llama.cpp (build 4916, through the {@code de.kherud:llama} JNI
  * binding, CPU, F32 KV cache) on generated Qwen2 checkpoints with F32 weights, converted to F32 GGUF by
  * axc: a tied and an untied {@code tiny} model (hidden 64, 2 layers) and a {@code small}-like one
- * (hidden 128, 3 layers, GQA 4:1, untied), each on an English, a code, a Korean and a ChatML prompt.
+ * (hidden 128, 3 layers, GQA 4:1, tied), each on an English, a code, a Korean and a ChatML prompt.
  *
  * <ul>
  *   <li><b>Tokens.</b> llama.cpp's {@code encode} of every prompt equals axc's {@link Tokenizer} ids.</li>
@@ -44,18 +44,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       handling nor the rendering of control tokens differs between them.</li>
  *   <li><b>Logit differences.</b> The binding cannot return probabilities safely ({@code setNProbs}
  *       aborts the JVM inside llama.cpp's JSON code), so logits are probed through the sampler instead:
- *       with our top-1 token A and a rival X of rank 2, 3, 11 and 101 at the first generated position,
+ *       with our top-1 token A and a rival X of rank 2, 3, 11 and 101 (or the next one whose text differs)
+ *       at the first generated position,
  *       llama.cpp must still pick A when X's logit is raised by our margin {@code l[A]-l[X]} minus
  *       {@link #LOGIT_TOL}, and pick X when raised by the margin plus {@link #LOGIT_TOL}. That bounds
  *       |llama.cpp's margin − ours| by {@value #LOGIT_TOL}.</li>
  * </ul>
  *
- * <p><b>Tolerance reached</b> (measured by bisecting the bias to 22 steps): llama.cpp's logit differences
- * match ours to at most 9e-6 absolute (top logits ≈ 31 for the tied model, ≈ 4.5 for the untied ones,
- * i.e. ≤ 3e-7 relative), the bisection's own resolution; the tests assert {@value #LOGIT_TOL}. All
- * 16-token greedy continuations agree, including steps where our top-2 margin is only 2.5e-3. Should a
- * continuation ever diverge, the test accepts it only where our top-2 margin at the diverging step is
- * below {@link #LOGIT_TOL}, i.e. a genuine tie within float32 noise.
+ * <p><b>Tolerance reached</b> (measured by bisecting the bias): llama.cpp's logit differences match ours
+ * to at most 9.2e-6 absolute, about 3e-7 of the top logit (23–31 for the tied tiny model, 13–14 for the
+ * small-like one, 4–5 for the untied tiny one, where every difference was within the bisection's 1.2e-6
+ * resolution); the tests assert {@value #LOGIT_TOL}. All 16-token greedy continuations agree, including
+ * a step where our top-2 margin is only 6.3e-5. Should a continuation ever diverge, the test accepts it
+ * only where our top-2 margin at the diverging step is below {@link #LOGIT_TOL}, i.e. a tie within
+ * float32 noise.
  *
  * <p>Greedy is checked rather than assumed: the sampler chain is top-k (k=1) then temperature 0, no
  * repetition penalty; the bias probes flip the pick exactly at our margin (a sampling sampler would
@@ -75,7 +77,7 @@ class LlamaCppAgreementTest {
         PROMPTS.put("english", "The quick brown fox jumps over the lazy dog. Then it");
         PROMPTS.put("code", "def fibonacci(n):\n    if n < 2:\n        return n\n    return");
         PROMPTS.put("korean", "안녕하세요, 오늘 날씨가 정말 좋네요. 우리는");
-        PROMPTS.put("chatml", "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n");
+        PROMPTS.put("chatml", "<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n");
     }
 
     static ModelSpec spec(String name) {
@@ -84,10 +86,13 @@ class LlamaCppAgreementTest {
             case "tiny-tied" -> tiny.withTied(true);
             case "tiny-untied" -> tiny.withTied(false).withSeed(7);
             // The small preset's layout (head_dim 32, grouped KV heads) at a width that keeps the 151936-row head quick.
-            case "small-like" -> new ModelSpec(Family.QWEN2, 128, 3, 4, 1, 32, 352, ModelSpec.QWEN_VOCAB, false, DType.F32, 1, 11);
+            case "small-like" -> new ModelSpec(Family.QWEN2, 128, 3, 4, 1, 32, 352, ModelSpec.QWEN_VOCAB, true, DType.F32, 1, 11);
             default -> throw new IllegalArgumentException(name);
         };
     }
+
+    /** Every generated checkpoint carries the same Qwen2 tokenizer files: loaded once. */
+    static Tokenizer tok;
 
     @BeforeAll
     static void quiet() {
@@ -120,7 +125,7 @@ class LlamaCppAgreementTest {
         CheckpointGenerator.write(spec(name), dir);
         Path gguf = tmp.resolve("model.gguf");
         Converter.convert(dir, gguf, Converter.Format.GGUF, DType.F32, 0, Progress.SILENT);
-        Tokenizer tok = Tokenizer.load(dir);
+        if (tok == null) tok = Tokenizer.load(dir);
         try (HfCheckpoint ck = HfCheckpoint.open(dir); LlamaModel llama = llama(gguf)) {
             ReferenceModel ref = new ReferenceModel(new Weights(ck.tensors(), ck.config(), dir));
             for (var p : PROMPTS.entrySet()) {
@@ -170,20 +175,20 @@ class LlamaCppAgreementTest {
         Integer[] order = IntStream.range(0, FIRST_ADDED).boxed().sorted((a, b) -> Float.compare(l[b], l[a])).toArray(Integer[]::new);
         int a = order[0];
         String textA = tok.decode(new int[]{a});
-        int probed = 0;
-        for (int rank : PROBED_RANKS) {
+        assertTrue(!textA.isEmpty() && textA.indexOf('\uFFFD') < 0, what + ": the top token is not whole text; probe another prompt");
+        int rank = 0;
+        for (int wanted : PROBED_RANKS) {
             // The pick is read back as text: the two tokens must decode to distinct, complete text.
+            rank = Math.max(wanted, rank + 1);
+            while (!distinct(textA, tok.decode(new int[]{order[rank]}))) rank++;
             int x = order[rank];
-            while (!distinct(textA, tok.decode(new int[]{x}))) x = order[++rank];
             String textX = tok.decode(new int[]{x});
             float margin = l[a] - l[x];
             assertEquals(textA, llama.complete(greedy(prompt, 1, 1, x, margin - LOGIT_TOL)),
-                    what + ": llama.cpp's margin of rank " + rank + " is below ours (" + margin + ") by more than " + LOGIT_TOL);
+                    what + ": llama.cpp's margin to rank " + (rank + 1) + " is below ours (" + margin + ") by more than " + LOGIT_TOL);
             assertEquals(textX, llama.complete(greedy(prompt, 1, 1, x, margin + LOGIT_TOL)),
-                    what + ": llama.cpp's margin of rank " + rank + " is above ours (" + margin + ") by more than " + LOGIT_TOL);
-            probed++;
+                    what + ": llama.cpp's margin to rank " + (rank + 1) + " is above ours (" + margin + ") by more than " + LOGIT_TOL);
         }
-        assertEquals(PROBED_RANKS.length, probed);
     }
 
     static boolean distinct(String a, String b) {
