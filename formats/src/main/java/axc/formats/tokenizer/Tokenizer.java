@@ -141,6 +141,12 @@ public final class Tokenizer {
         return id >= 0 && id < bytes.length ? bytes[id] : null;
     }
 
+    /** A copy of the bytes a token stands for (a lone token may end inside a UTF-8 sequence); empty for an id with no token. */
+    public byte[] tokenBytes(int id) {
+        byte[] b = bytesOf(id);
+        return b == null ? new byte[0] : b.clone();
+    }
+
     /** The token's spelling in the vocabulary ("Ġthe", "<|im_end|>"). */
     public String piece(int id) {
         if (id < 0 || id >= pieces.length || pieces[id] == null) {
