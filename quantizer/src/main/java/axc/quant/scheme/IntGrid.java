@@ -50,9 +50,13 @@ public record IntGrid(int qmin, int qmax, boolean symmetric) {
         return clamp((int) Math.rint(-Math.min(min, 0f) / scale) + qmin);
     }
 
-    /** The level of {@code w}: {@code clamp(rint(w / scale) + zero)}. */
+    /**
+     * The level of {@code w}: {@code clamp(rint(w / scale) + zero)}. Clamped before the cast to int, so
+     * infinities and huge ratios land on the end levels instead of overflowing.
+     */
     public int quantize(float w, float scale, int zero) {
-        return clamp((int) Math.rint(w / scale) + zero);
+        double v = Math.rint(w / scale) + zero;
+        return (int) Math.min(qmax, Math.max(qmin, v));
     }
 
     /** The value a level stands for. */
