@@ -3,7 +3,12 @@ package axc.quant.safetensors;
 import axc.formats.hf.ModelConfig;
 import axc.progress.Progress;
 import axc.quant.TensorError;
+import axc.formats.hf.HfNames;
+import axc.quant.awq.Awq;
 import axc.quant.gptq.Gptq;
+import axc.quant.scheme.ChannelScales;
+import axc.quant.scheme.Linear;
+import axc.quant.smoothquant.SmoothQuant;
 import axc.quant.gptq.HessianAccumulator;
 import axc.quant.recipe.Recipe;
 import axc.quant.scheme.Int4Group;
@@ -88,10 +93,40 @@ final class LayerwiseSession {
         }
         Map<String, QuantizedMatrix> out = new LinkedHashMap<>();
         Map<String, TensorError> errors = new LinkedHashMap<>();
+        Map<String, float[]> vectors = new LinkedHashMap<>();
+        Map<String, float[]> originals = new LinkedHashMap<>();
+        for (LayerPlan.Linear lin : LayerPlan.of(config, l)) {
+            if (!keepFloat.contains(lin.name())) originals.put(lin.name(), dense(weights.matrix(lin.name())));
+        }
+        switch (recipe.algorithm()) {
+            case "awq", "smoothquant" -> scaled(l, acts, originals, out, vectors);
+            default -> plain(l, acts, originals, out);
+        }
+        for (Map.Entry<String, QuantizedMatrix> e : out.entrySet()) {
+            QuantizedMatrix stored = scheme instanceof Int4Group ? new GptqPacker(e.getValue()).packed() : e.getValue();
+            e.setValue(stored);
+            float[] back = stored.dequantize();
+            // The error is measured against the original matrix, with any input scaling undone.
+            float[] s = vectors.get("scale:" + e.getKey());
+            if (s != null) {
+                for (int r = 0; r < stored.rows(); r++) for (int c = 0; c < stored.cols(); c++) back[r * stored.cols() + c] /= s[c];
+            }
+            errors.put(e.getKey(), error(e.getKey(), originals.get(e.getKey()), back));
+            model.replace(e.getKey(), runtimeMatrix(stored, stored.dequantize()));
+        }
+        vectors.keySet().removeIf(k -> k.startsWith("scale:"));
+        for (Map.Entry<String, float[]> v : vectors.entrySet()) model.replaceNorm(v.getKey(), v.getValue());
+        if (calibrated()) for (float[][] xs : hidden) model.runLayer(l, xs, LayerTap.NONE);
+        // Layer l never runs again: give its matrices back to the mapped originals to free the heap.
+        for (LayerPlan.Linear lin : LayerPlan.of(config, l)) model.replace(lin.name(), weights.matrix(lin.name()));
+        return new LayerResult(l, out, vectors, errors);
+    }
+
+    /** RTN or GPTQ, matrix by matrix. */
+    private void plain(int l, Activations acts, Map<String, float[]> w, Map<String, QuantizedMatrix> out) {
         Map<LayerPlan.Input, double[]> hessians = new EnumMap<>(LayerPlan.Input.class);
         for (LayerPlan.Linear lin : LayerPlan.of(config, l)) {
             if (keepFloat.contains(lin.name())) continue;
-            float[] w = dense(weights.matrix(lin.name()));
             QuantizedMatrix q = switch (recipe.algorithm()) {
                 case "gptq" -> {
                     double[] h = hessians.computeIfAbsent(lin.input(), in -> {
@@ -99,20 +134,88 @@ final class LayerwiseSession {
                         acc.add(acts.of(in), acts.tokens());
                         return acc.hessian();
                     });
-                    yield gptq().quantize(w, lin.rows(), lin.cols(), h, scheme);
+                    yield gptq().quantize(w.get(lin.name()), lin.rows(), lin.cols(), h, scheme);
                 }
-                default -> Rtn.quantize(w, lin.rows(), lin.cols(), scheme);
+                default -> Rtn.quantize(w.get(lin.name()), lin.rows(), lin.cols(), scheme);
             };
-            QuantizedMatrix stored = scheme instanceof Int4Group ? new GptqPacker(q).packed() : q;
-            out.put(lin.name(), stored);
-            float[] back = stored.dequantize();
-            errors.put(lin.name(), error(lin.name(), w, back));
-            model.replace(lin.name(), runtimeMatrix(stored, back));
+            out.put(lin.name(), q);
         }
-        if (calibrated()) for (float[][] xs : hidden) model.runLayer(l, xs, LayerTap.NONE);
-        // Layer l never runs again: give its matrices back to the mapped originals to free the heap.
-        for (LayerPlan.Linear lin : LayerPlan.of(config, l)) model.replace(lin.name(), weights.matrix(lin.name()));
-        return new LayerResult(l, out, Map.of(), errors);
+    }
+
+    /**
+     * AWQ or SmoothQuant: per group of layers sharing an input, per-channel scales s are searched on
+     * the calibration inputs; W diag(s) is quantized and 1/s is folded where it is exact: into the
+     * preceding RMSNorm (q/k/v, gate/up) or into up_proj's rows (down_proj's input is silu(gate) * up).
+     * o_proj's input cannot take a fold under grouped-query attention, so it is quantized unscaled
+     * (AWQ still searches its clipping). down_proj goes first, since its fold changes up_proj.
+     */
+    private void scaled(int l, Activations acts, Map<String, float[]> w, Map<String, QuantizedMatrix> out, Map<String, float[]> vectors) {
+        String up = HfNames.up(l);
+        String down = HfNames.down(l);
+        if (!keepFloat.contains(down)) {
+            float[] s = group(List.of(down), LayerPlan.Input.DOWN, acts, w, out, vectors, true);
+            if (s != null && !keepFloat.contains(up)) {
+                w.put(up, ChannelScales.divideRows(new Linear(w.get(up), config.intermediateSize(), config.hiddenSize()), s));
+            }
+        }
+        group(names(l, LayerPlan.Input.ATTENTION), LayerPlan.Input.ATTENTION, acts, w, out, vectors, true);
+        group(names(l, LayerPlan.Input.MLP), LayerPlan.Input.MLP, acts, w, out, vectors, true);
+        group(names(l, LayerPlan.Input.OUTPUT), LayerPlan.Input.OUTPUT, acts, w, out, vectors, false);
+        float[] attnS = vectors.remove("fold:" + LayerPlan.Input.ATTENTION);
+        if (attnS != null) vectors.put(HfNames.attnNorm(l), ChannelScales.divideNorm(weights.vector(HfNames.attnNorm(l)), attnS));
+        float[] mlpS = vectors.remove("fold:" + LayerPlan.Input.MLP);
+        if (mlpS != null) vectors.put(HfNames.ffnNorm(l), ChannelScales.divideNorm(weights.vector(HfNames.ffnNorm(l)), mlpS));
+        vectors.remove("fold:" + LayerPlan.Input.DOWN);
+    }
+
+    private List<String> names(int l, LayerPlan.Input input) {
+        return LayerPlan.of(config, l).stream().filter(x -> x.input() == input && !keepFloat.contains(x.name())).map(LayerPlan.Linear::name).toList();
+    }
+
+    /** Searches and applies the scales of one input group; returns them (null when nothing was scaled). */
+    private float[] group(List<String> names, LayerPlan.Input input, Activations acts, Map<String, float[]> w,
+                          Map<String, QuantizedMatrix> out, Map<String, float[]> vectors, boolean foldable) {
+        if (names.isEmpty()) return null;
+        List<Linear> layers = new ArrayList<>();
+        int cols = 0;
+        for (String n : names) {
+            LayerPlan.Linear lin = LayerPlan.of(config, layerOf(n)).stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow();
+            layers.add(new Linear(w.get(n), lin.rows(), lin.cols()));
+            cols = lin.cols();
+        }
+        float[] x = acts.of(input);
+        float[] s;
+        List<QuantizedMatrix> qs;
+        if (recipe.algorithm().equals("awq")) {
+            if (!(scheme instanceof Int4Group g)) throw new axc.errors.InvalidInputException("AWQ is for int4 schemes, not " + scheme.name());
+            Awq.Result r = (foldable ? Awq.defaults() : new Awq(1, true)).quantize(layers, x, acts.tokens(), g);
+            s = r.scales();
+            qs = r.quantized();
+        } else {
+            Object a = recipe.options().get("alpha");
+            SmoothQuant.Result r;
+            if (!foldable) {
+                float[] ones = new float[cols];
+                java.util.Arrays.fill(ones, 1f);
+                r = SmoothQuant.apply(layers, x, acts.tokens(), 0, ones);
+            } else if (a instanceof Number n) {
+                r = SmoothQuant.smooth(layers, x, acts.tokens(), n.doubleValue());
+            } else {
+                r = SmoothQuant.search(layers, x, acts.tokens());
+            }
+            s = r.scales();
+            qs = r.weights();
+        }
+        for (int i = 0; i < names.size(); i++) {
+            out.put(names.get(i), qs.get(i));
+            vectors.put("scale:" + names.get(i), s);
+        }
+        if (foldable) vectors.put("fold:" + input, s);
+        return foldable ? s : null;
+    }
+
+    private static int layerOf(String name) {
+        return Integer.parseInt(name.split("\\.")[2]);
     }
 
     private Gptq gptq() {
