@@ -33,7 +33,7 @@ public record ModelSpec(
     public static ModelSpec preset(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "tiny" -> new ModelSpec(Family.QWEN2, 64, 2, 4, 2, 16, 128, QWEN_VOCAB, true, DType.BF16, 1, 42);
-            case "small" -> new ModelSpec(Family.QWEN2, 256, 4, 8, 2, 32, 704, QWEN_VOCAB, true, DType.BF16, 1, 42);
+            case "small" -> new ModelSpec(Family.QWEN2, 256, 4, 8, 2, 32, 768, QWEN_VOCAB, true, DType.BF16, 1, 42);
             case "qwen2.5-0.5b-shape" -> new ModelSpec(Family.QWEN2, 896, 24, 14, 2, 64, 4864, QWEN_VOCAB, true, DType.BF16, 1, 42);
             case "qwen2.5-1.5b-shape" -> new ModelSpec(Family.QWEN2, 1536, 28, 12, 2, 128, 8960, QWEN_VOCAB, true, DType.BF16, 1, 42);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: " + String.join(", ", PRESETS) + ")");
