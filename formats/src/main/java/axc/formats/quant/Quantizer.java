@@ -39,8 +39,14 @@ public final class Quantizer {
                     dst.set(BlockIo.LE_SHORT, dstOff + 2L * i, axc.formats.dtype.FloatCodec.floatToBf16(src[srcOff + i]));
                 }
             }
-            case Q8_0 -> Q8_0.quantize(src, srcOff, dst, dstOff, nb);
-            case Q4_0 -> Q4_0.quantize(src, srcOff, dst, dstOff, nb);
+            case Q8_0 -> {
+                if (VectorBlocks.USABLE && dst.heapBase().orElse(null) instanceof byte[] a && dst.address() == 0) VectorBlocks.q8_0(src, srcOff, a, Math.toIntExact(dstOff), nb);
+                else Q8_0.quantize(src, srcOff, dst, dstOff, nb);
+            }
+            case Q4_0 -> {
+                if (VectorBlocks.USABLE && dst.heapBase().orElse(null) instanceof byte[] a && dst.address() == 0) VectorBlocks.q4_0(src, srcOff, a, Math.toIntExact(dstOff), nb);
+                else Q4_0.quantize(src, srcOff, dst, dstOff, nb);
+            }
             case Q4_1 -> Q4_1.quantize(src, srcOff, dst, dstOff, nb);
             case Q5_0 -> Q5_0.quantize(src, srcOff, dst, dstOff, nb);
             case Q5_1 -> Q5_1.quantize(src, srcOff, dst, dstOff, nb);

@@ -2,7 +2,6 @@ package axc.quant.gguf;
 
 import axc.AxcVersion;
 import axc.errors.InvalidInputException;
-import axc.formats.convert.TensorCast;
 import axc.formats.dtype.DType;
 import axc.formats.gguf.GgufValue;
 import axc.formats.gguf.GgufWriter;
@@ -108,7 +107,11 @@ public final class GgufQuantizer {
         return m;
     }
 
-    /** Streams one tensor in row chunks; returns its quantization error when asked. */
+    /**
+     * Streams one tensor in row chunks; each row is decoded, quantized and (when asked) measured by one
+     * worker, so every step runs on all threads. Per-row error sums are added in row order, so the
+     * report does not depend on the thread count.
+     */
     static TensorError write(QuantSource src, QuantSource.Tensor t, DType type, WritableByteChannel ch, boolean measureError) throws IOException {
         MemorySegment data = src.store().data(t.sourceName());
         if (type == t.dtype() && !measureError) {
@@ -118,34 +121,62 @@ public final class GgufQuantizer {
         long rowLength = t.rowLength();
         long rows = t.elements() / rowLength;
         if (rowLength > CHUNK_ELEMENTS) throw new InvalidInputException("tensor " + t.name() + ": rows of " + rowLength + " elements are too long");
+        int n0 = (int) rowLength;
         int step = (int) Math.max(1, CHUNK_ELEMENTS / rowLength);
-        float[] x = new float[(int) (step * rowLength)];
         int rowBytes = (int) type.bytesFor(rowLength);
         byte[] q = new byte[step * rowBytes];
         MemorySegment qs = MemorySegment.ofArray(q);
+        double[] rowErr = new double[step];
+        double[] rowRef = new double[step];
         double errSq = 0;
         double refSq = 0;
-        float[] back = measureError ? new float[x.length] : null;
+        ThreadLocal<float[][]> buffers = ThreadLocal.withInitial(() -> new float[][]{new float[n0], new float[n0]});
         for (long r = 0; r < rows; r += step) {
             int n = (int) Math.min(step, rows - r);
-            Dequantizer.dequantizeRows(t.dtype(), data, rowLength, r, n, x, 0);
-            if (!type.isQuantized()) {
-                TensorCast.writeFloats(x, 0, (int) (n * rowLength), type, ch);
-                continue;
-            }
-            IntStream rowsOfChunk = IntStream.range(0, n);
-            if ((long) n * rowLength >= 65536) rowsOfChunk = rowsOfChunk.parallel();
-            rowsOfChunk.forEach(i -> Quantizer.quantize(type, x, (int) (i * rowLength), (int) rowLength, qs, (long) i * rowBytes));
-            SegmentIo.write(ch, ByteBuffer.wrap(q, 0, n * rowBytes));
-            if (measureError) {
-                Dequantizer.dequantize(type, qs, 0, back, 0, (int) (n * rowLength));
-                for (int i = 0; i < n * rowLength; i++) {
-                    double d = back[i] - x[i];
-                    errSq += d * d;
-                    refSq += (double) x[i] * x[i];
+            long first = r;
+            IntStream each = IntStream.range(0, n);
+            if ((long) n * rowLength >= 65536) each = each.parallel();
+            each.forEach(i -> {
+                float[][] b = buffers.get();
+                float[] x = b[0];
+                Dequantizer.dequantizeRows(t.dtype(), data, rowLength, first + i, 1, x, 0);
+                if (type.isQuantized()) {
+                    Quantizer.quantize(type, x, 0, n0, qs, (long) i * rowBytes);
+                } else {
+                    encodeFloats(x, type, qs, (long) i * rowBytes);
                 }
+                if (measureError) {
+                    float[] back = b[1];
+                    Dequantizer.dequantize(type, qs, (long) i * rowBytes, back, 0, n0);
+                    double e = 0, s = 0;
+                    for (int k = 0; k < n0; k++) {
+                        double d = back[k] - x[k];
+                        e += d * d;
+                        s += (double) x[k] * x[k];
+                    }
+                    rowErr[i] = e;
+                    rowRef[i] = s;
+                }
+            });
+            SegmentIo.write(ch, ByteBuffer.wrap(q, 0, n * rowBytes));
+            for (int i = 0; i < n; i++) {
+                errSq += rowErr[i];
+                refSq += rowRef[i];
             }
         }
         return measureError ? TensorError.of(t.name(), type.name(), errSq, refSq) : null;
+    }
+
+    private static void encodeFloats(float[] x, DType type, MemorySegment dst, long off) {
+        for (int k = 0; k < x.length; k++) {
+            switch (type) {
+                case F32 -> dst.set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 4L * k, x[k]);
+                case F16 -> dst.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 2L * k,
+                        axc.formats.dtype.FloatCodec.floatToF16(x[k]));
+                case BF16 -> dst.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 2L * k,
+                        axc.formats.dtype.FloatCodec.floatToBf16(x[k]));
+                default -> throw new IllegalArgumentException(type.name());
+            }
+        }
     }
 }
