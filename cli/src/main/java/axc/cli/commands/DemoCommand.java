@@ -7,38 +7,75 @@ import axc.examples.ModelSpec;
 import axc.formats.convert.ConvertResult;
 import axc.formats.convert.Converter;
 import axc.formats.dtype.DType;
+import axc.formats.hf.HfCheckpoint;
 import axc.formats.inspect.InspectReport;
 import axc.formats.inspect.Inspector;
+import axc.quant.QuantizeReport;
+import axc.quant.gguf.GgufQuantizer;
+import axc.quant.gguf.QuantSource;
+import axc.quant.recipe.Presets;
+import axc.quant.safetensors.SafetensorsQuantizer;
+import axc.runner.Generation;
+import axc.runner.LoadedModel;
+import axc.runner.ModelLoader;
+import axc.runner.Prompts;
+import axc.runner.Sampler;
+import axc.runner.Validation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Runs the whole pipeline, as far as it exists, on the shipped default model ({@code axc-tiny-py}) and
- * on a freshly generated tiny checkpoint. Each capability adds its step here.
+ * Runs the whole pipeline on the shipped default model ({@code axc-tiny-py}): inspect, convert to GGUF,
+ * generate text, validate the conversion, quantize (int8, GPTQ int4, llama.cpp Q4_K_M) and validate
+ * each, and finally generate a seeded checkpoint as tests and benchmarks do. Each capability adds its
+ * step here.
  */
 @Command(name = "demo", description = "Run the whole pipeline on the built-in default model.")
 public final class DemoCommand extends AxcCommand {
+    static final String PROMPT = "def fibonacci(n):\n    \"\"\"Return the n-th Fibonacci number.\"\"\"\n";
+
     @Option(names = "--work", defaultValue = "axc-demo", paramLabel = "DIR", description = "Work folder (default: ${DEFAULT-VALUE}).")
     Path work;
 
+    private final List<Map<String, Object>> steps = new ArrayList<>();
+
     @Override
     protected int execute(Ui ui) {
-        List<Map<String, Object>> steps = new ArrayList<>();
         Path model = work.resolve(ExampleModels.DEFAULT);
-        step(ui, steps, "extract the default model " + ExampleModels.DEFAULT, () -> ExampleModels.extractTinyPy(model));
-        step(ui, steps, "inspect " + model, () -> summary(ui, Inspector.inspect(model)));
+        step(ui, "extract the default model " + ExampleModels.DEFAULT, () -> {
+            ExampleModels.extractTinyPy(model);
+            return Map.of("path", model.toString());
+        });
+        step(ui, "inspect " + model, () -> inspect(ui, model));
         Path gguf = work.resolve(ExampleModels.DEFAULT + ".gguf");
-        step(ui, steps, "convert to GGUF (F32) " + gguf, () -> summary(ui, Converter.convert(model, gguf, Converter.Format.GGUF, DType.F32, 0, ui.progress())));
-        step(ui, steps, "inspect " + gguf, () -> summary(ui, Inspector.inspect(gguf)));
+        step(ui, "convert to GGUF (F32)", () -> {
+            ConvertResult r = Converter.convert(model, gguf, Converter.Format.GGUF, DType.F32, 0, ui.progress());
+            say(ui, String.format("wrote %s: %d tensors, %.1f MB, %.0f MB/s", r.output(), r.tensors(), r.bytesWritten() / 1e6, r.megabytesPerSecond()));
+            return Map.of("output", r.output(), "mb_per_s", r.megabytesPerSecond());
+        });
+        step(ui, "run a prompt on the GGUF (greedy, 32 tokens)", () -> run(ui, gguf));
+        step(ui, "validate the GGUF against the Hugging Face original", () -> validate(ui, gguf, model));
+        for (String preset : List.of("int8", "int4-gptq-g128", "q4_k_m")) {
+            Path out = work.resolve(ExampleModels.DEFAULT + "-" + preset + (Presets.isGguf(preset) ? ".gguf" : ""));
+            step(ui, "quantize " + preset + " and validate it", () -> {
+                Map<String, Object> m = new LinkedHashMap<>(quantize(ui, model, out, preset));
+                m.put("validation", validate(ui, out, model));
+                return m;
+            });
+        }
         Path tiny = work.resolve("generated-tiny");
-        step(ui, steps, "generate a seeded tiny Qwen2 checkpoint", () -> CheckpointGenerator.write(ModelSpec.preset("tiny"), tiny));
-        step(ui, steps, "inspect " + tiny, () -> summary(ui, Inspector.inspect(tiny)));
+        step(ui, "generate a seeded tiny Qwen2 checkpoint (what tests and benchmarks use)", () -> {
+            CheckpointGenerator.write(ModelSpec.preset("tiny"), tiny);
+            return inspect(ui, tiny);
+        });
         if (ui.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("work", work.toString());
@@ -50,27 +87,70 @@ public final class DemoCommand extends AxcCommand {
         return ok();
     }
 
-    private static void summary(Ui ui, ConvertResult r) {
-        if (!ui.json()) {
-            ui.out().printf("  wrote %s: %d tensors, %.1f MB, %.0f MB/s%n", r.output(), r.tensors(), r.bytesWritten() / 1e6, r.megabytesPerSecond());
+    private static Map<String, Object> inspect(Ui ui, Path p) {
+        InspectReport r = Inspector.inspect(p);
+        say(ui, String.format("%s: %s, family %s, %,d parameters, %d tensors %s, tokenizer %s", r.path(), r.architecture(), r.family(),
+                r.parameters(), r.tensors().size(), r.dtypes(), r.tokenizer().get("kind")));
+        return Map.of("format", r.format(), "parameters", r.parameters(), "tensors", r.tensors().size());
+    }
+
+    private static Map<String, Object> run(Ui ui, Path model) {
+        try (LoadedModel m = ModelLoader.load(model)) {
+            int[] ids = m.requireTokenizer().encode(PROMPT);
+            Generation.Result r = Generation.run(m, ids, 32, Sampler.greedy(), piece -> { });
+            say(ui, "prompt:     " + PROMPT.replace("\n", "\\n"));
+            say(ui, "generated:  " + r.text().replace("\n", "\\n"));
+            say(ui, String.format("%.1f tokens/s (reference forward pass)", r.decodeTokensPerSecond()));
+            return Map.of("text", r.text(), "decode_tokens_per_s", r.decodeTokensPerSecond());
         }
     }
 
-    private static void summary(Ui ui, InspectReport r) {
-        if (!ui.json()) {
-            ui.out().printf("  %s: %s, family %s, %,d parameters, %d tensors %s, tokenizer %s%n", r.path(), r.architecture(), r.family(),
-                    r.parameters(), r.tensors().size(), r.dtypes(), r.tokenizer().get("kind"));
+    private static Map<String, Object> validate(Ui ui, Path candidate, Path reference) {
+        try (LoadedModel c = ModelLoader.load(candidate); LoadedModel r = ModelLoader.load(reference)) {
+            List<int[]> ids = Prompts.builtIn().stream().map(p -> r.requireTokenizer().encode(p)).toList();
+            int[] text = r.requireTokenizer().encode(Prompts.builtInText());
+            Validation.Report v = Validation.run(c, r, ids, Arrays.copyOf(text, Math.min(text.length, 128)), new Validation.Thresholds(null, null, null));
+            say(ui, String.format("top1 %.4f, kl_mean %.3g, nmse %.3g, perplexity %.3f vs %.3f", v.top1(), v.klMean(), v.nmse(),
+                    v.pplCandidate(), v.pplReference()));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("top1", v.top1());
+            m.put("kl_mean", v.klMean());
+            m.put("nmse", v.nmse());
+            m.put("ppl_candidate", v.pplCandidate());
+            m.put("ppl_reference", v.pplReference());
+            return m;
         }
     }
 
-    private static void step(Ui ui, List<Map<String, Object>> steps, String name, Runnable body) {
+    private static Map<String, Object> quantize(Ui ui, Path model, Path out, String preset) {
+        var recipe = Presets.find(preset).orElseThrow();
+        QuantizeReport r;
+        if (Presets.isGguf(preset)) {
+            try (QuantSource src = QuantSource.open(model)) {
+                r = GgufQuantizer.quantize(src, out, recipe, true, true, ui.progress());
+            }
+        } else {
+            try (HfCheckpoint ck = HfCheckpoint.open(model)) {
+                r = SafetensorsQuantizer.quantize(ck, out, recipe, null, true, ui.progress());
+            }
+        }
+        say(ui, String.format("wrote %s (%s): %.1f MB in %.1f s", r.output(), r.algorithm(), r.bytesWritten() / 1e6, r.seconds()));
+        return Map.of("output", r.output(), "bytes", r.bytesWritten(), "seconds", r.seconds());
+    }
+
+    private static void say(Ui ui, String line) {
+        if (!ui.json()) ui.out().println("  " + line);
+    }
+
+    private void step(Ui ui, String name, Supplier<Map<String, Object>> body) {
         if (!ui.json()) ui.out().println("==> " + name);
         ui.out().flush();
         long t0 = System.nanoTime();
-        body.run();
+        Map<String, Object> result = body.get();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", name);
         m.put("seconds", (System.nanoTime() - t0) / 1e9);
+        m.put("result", result);
         steps.add(m);
     }
 }
