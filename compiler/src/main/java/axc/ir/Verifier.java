@@ -53,8 +53,17 @@ public final class Verifier {
             }
             int before = problems.size();
             Op op = n.op();
-            if (n.inputs().size() < op.minInputs() || n.inputs().size() > op.maxInputs()) {
-                problems.add(at + ": takes " + arity(op) + " inputs, has " + n.inputs().size());
+            Epilogue epilogue = Epilogue.NONE;
+            if (Epilogue.allowedOn(op)) {
+                try {
+                    epilogue = Epilogue.of(n.attrs());
+                } catch (IllegalArgumentException e) {
+                    problems.add(at + ": epilogue: " + e.getMessage());
+                }
+            }
+            int own = n.inputs().size() - epilogue.extraInputs();
+            if (own < op.minInputs() || own > op.maxInputs()) {
+                problems.add(at + ": takes " + arity(op) + " inputs" + (epilogue.isEmpty() ? "" : " before its epilogue's " + epilogue.extraInputs()) + ", has " + own);
             }
             for (String a : op.requiredAttrs()) if (!n.attrs().has(a)) problems.add(at + ": attribute '" + a + "' is missing");
             List<TensorType> types = new ArrayList<>();
@@ -66,9 +75,11 @@ public final class Verifier {
                     continue;
                 }
                 types.add(src.type());
-                if (op.isWeightInput(i) && src.op() != Op.PARAM) {
+                boolean weight = i < own ? op.isWeightInput(i) : i < own + epilogue.biases();
+                boolean schemed = i < own && op.isSchemeInput(i);
+                if (weight && src.op() != Op.PARAM) {
                     problems.add(at + ": input " + i + " must be a param (a weight), is %" + in + " (" + src.op().spelling() + ")");
-                } else if (op.isSchemeInput(i) && n.attrs().has("scheme") && src.attrs().has("scheme")
+                } else if (schemed && n.attrs().has("scheme") && src.attrs().has("scheme")
                         && !src.attrs().get("scheme").equals(n.attrs().get("scheme"))) {
                     problems.add(at + ": scheme=" + n.attrs().get("scheme") + " but weight @" + src.name() + " is stored as " + src.attrs().get("scheme"));
                 }
