@@ -1,0 +1,136 @@
+package axc.interp;
+
+import axc.errors.InvalidInputException;
+import axc.ir.DataType;
+import axc.ir.Dim;
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.Op;
+import axc.ir.Verifier;
+import axc.reference.Matrix;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs any verified graph, fused or not: the executable meaning of every op. Float32 values with
+ * float64 accumulation in dot products, norms and softmax, in the same operation order as
+ * {@link axc.reference.ReferenceModel}, so a graph of the reference's computation reproduces its
+ * results bit for bit (and a fused op gives exactly what its unfused form gives). Weights come from a
+ * {@link ParamSource} in their stored form; the KV cache lives in a {@link KvState} across runs.
+ *
+ * <p>Not thread-safe per state; one interpreter may serve several states in turn.
+ */
+public final class Interpreter {
+    private final Graph graph;
+    private final Map<Integer, Matrix> matrices = new HashMap<>();
+    private final Map<Integer, float[]> vectors = new HashMap<>();
+    private final Map<Integer, Integer> lastUse = new HashMap<>();
+
+    public Interpreter(Graph graph, ParamSource params) {
+        Verifier.verify(graph);
+        this.graph = graph;
+        for (Node n : graph.nodes()) {
+            for (int in : n.inputs()) lastUse.put(in, n.id());
+            if (n.op() != Op.PARAM) continue;
+            if (n.type().rank() == 2) {
+                Matrix m = params.matrix(n.name(), n.scheme());
+                if (m.rows() != n.type().dim(0).size() || m.cols() != n.type().dim(1).size()) {
+                    throw new InvalidInputException("tensor " + n.name() + " is " + m.rows() + " x " + m.cols() + ", the graph expects " + n.type());
+                }
+                matrices.put(n.id(), m);
+            } else {
+                float[] v = params.vector(n.name());
+                if (v.length != n.type().dim(0).size()) throw new InvalidInputException("tensor " + n.name() + " has " + v.length + " elements, the graph expects " + n.type());
+                vectors.put(n.id(), v);
+            }
+        }
+        for (int o : graph.outputs()) lastUse.put(o, Integer.MAX_VALUE);
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public KvState newState(int capacity) {
+        return new KvState(capacity);
+    }
+
+    /** Runs the graph on {@code inputs} (by input name); returns the outputs in order. */
+    public List<Tensor> run(KvState state, Map<String, Tensor> inputs) {
+        Map<Integer, Tensor> values = new HashMap<>();
+        Map<String, Integer> symbols = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            Tensor out = switch (n.op()) {
+                case PARAM -> null;
+                case INPUT -> input(n, inputs, symbols);
+                default -> eval(n, values, state);
+            };
+            if (out != null) values.put(n.id(), out);
+            for (int in : n.inputs()) if (lastUse.get(in) == n.id() && graph.node(in).op() != Op.PARAM) values.remove(in);
+        }
+        List<Tensor> outs = new ArrayList<>();
+        for (int o : graph.outputs()) outs.add(values.get(o));
+        return outs;
+    }
+
+    private static Tensor input(Node n, Map<String, Tensor> inputs, Map<String, Integer> symbols) {
+        Tensor t = inputs.get(n.name());
+        if (t == null) throw new IllegalArgumentException("input " + n.name() + " is not given");
+        if (t.dtype() != n.type().dtype() || t.rank() != n.type().rank()) throw new IllegalArgumentException("input " + n.name() + " is " + t + ", the graph expects " + n.type());
+        for (int i = 0; i < t.rank(); i++) {
+            int size = t.shape()[i];
+            switch (n.type().dim(i)) {
+                case Dim.Fixed f -> {
+                    if (f.size() != size) throw new IllegalArgumentException("input " + n.name() + " is " + t + ", the graph expects " + n.type());
+                }
+                case Dim.Sym s -> {
+                    Integer bound = symbols.putIfAbsent(s.symbol(), size);
+                    if (bound != null && bound != size) throw new IllegalArgumentException("input " + n.name() + " sets " + s.symbol() + " = " + size + ", another input set it to " + bound);
+                }
+            }
+        }
+        return t;
+    }
+
+    private Tensor eval(Node n, Map<Integer, Tensor> v, KvState state) {
+        var a = n.attrs();
+        return switch (n.op()) {
+            case INPUT, PARAM -> throw new IllegalStateException();
+            case EMBEDDING -> Kernels.embedding(matrices.get(n.input(0)), v.get(n.input(1)));
+            case RMS_NORM -> Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"));
+            case HEAD_RMS_NORM -> Kernels.headRmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("eps"));
+            case MATMUL -> Kernels.matmul(v.get(n.input(0)), weights(n, 1));
+            case RMS_NORM_MATMUL -> Kernels.matmul(Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps")), weights(n, 2));
+            case MATMUL_SWIGLU -> {
+                Tensor x = v.get(n.input(0));
+                yield Kernels.swiglu(Kernels.matmul(x, weights(n, 1).subList(0, 1)), Kernels.matmul(x, weights(n, 2)));
+            }
+            case BIAS_ADD -> {
+                List<float[]> bs = new ArrayList<>();
+                for (int i = 1; i < n.inputs().size(); i++) bs.add(vectors.get(n.input(i)));
+                yield Kernels.biasAdd(v.get(n.input(0)), bs);
+            }
+            case ADD -> Kernels.add(v.get(n.input(0)), v.get(n.input(1)));
+            case MUL -> Kernels.mul(v.get(n.input(0)), v.get(n.input(1)));
+            case SILU -> Kernels.silu(v.get(n.input(0)));
+            case SWIGLU -> Kernels.swiglu(v.get(n.input(0)), v.get(n.input(1)));
+            case ROPE -> Kernels.rope(v.get(n.input(0)), v.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("theta"));
+            case ATTENTION -> Kernels.attention(v.get(n.input(0)), v.get(n.input(1)), v.get(n.input(2)), v.get(n.input(3)),
+                    a.getInt("heads"), a.getInt("kv_heads"), a.getInt("head_dim"), a.getInt("layer"), state);
+            case SLICE -> Kernels.slice(v.get(n.input(0)), a.getInt("start"), a.getInt("size"));
+        };
+    }
+
+    private List<Matrix> weights(Node n, int from) {
+        List<Matrix> ws = new ArrayList<>();
+        for (int i = from; i < n.inputs().size(); i++) ws.add(matrices.get(n.input(i)));
+        return ws;
+    }
+
+    static boolean isF32(Tensor t) {
+        return t.dtype() == DataType.F32;
+    }
+}
