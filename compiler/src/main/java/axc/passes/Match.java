@@ -41,7 +41,7 @@ final class Match {
         return u.getFirst();
     }
 
-    /** A matmul-family op whose epilogue stages after {@code stage} are still free to add (see {@link Epilogue}). */
+    /** An op that may carry an {@link Epilogue} (matmul, rms_norm_matmul, matmul_swiglu). */
     static boolean matmulFamily(Node n) {
         return Epilogue.allowedOn(n.op());
     }
