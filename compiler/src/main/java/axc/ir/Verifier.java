@@ -65,7 +65,13 @@ public final class Verifier {
             if (own < op.minInputs() || own > op.maxInputs()) {
                 problems.add(at + ": takes " + arity(op) + " inputs" + (epilogue.isEmpty() ? "" : " before its epilogue's " + epilogue.extraInputs()) + ", has " + own);
             }
-            for (String a : op.requiredAttrs()) if (!n.attrs().has(a)) problems.add(at + ": attribute '" + a + "' is missing");
+            for (String a : op.requiredAttrs()) {
+                if (!n.attrs().has(a)) {
+                    problems.add(at + ": attribute '" + a + "' is missing");
+                } else if (!kindOk(a, n.attrs().get(a))) {
+                    problems.add(at + ": attribute '" + a + "' must be " + (REAL.contains(a) ? "a number" : INTEGER.contains(a) ? "an integer" : "a string") + ", is " + n.attrs().get(a));
+                }
+            }
             List<TensorType> types = new ArrayList<>();
             for (int i = 0; i < n.inputs().size(); i++) {
                 int in = n.input(i);
@@ -115,6 +121,15 @@ public final class Verifier {
         if (g.outputs().isEmpty()) problems.add("the graph has no outputs");
         for (int o : g.outputs()) if (!defined.containsKey(o)) problems.add("output %" + o + " is not defined");
         return problems;
+    }
+
+    private static final Set<String> REAL = Set.of("eps", "theta");
+    private static final Set<String> INTEGER = Set.of("heads", "kv_heads", "head_dim", "layer", "start", "size");
+
+    private static boolean kindOk(String name, Object v) {
+        if (REAL.contains(name)) return v instanceof Double || v instanceof Long;
+        if (INTEGER.contains(name)) return v instanceof Long;
+        return v instanceof String;
     }
 
     private static void schemeOf(Node n, String at, List<String> problems) {
