@@ -3,6 +3,7 @@ package axc.interp;
 import axc.errors.InvalidInputException;
 import axc.ir.DataType;
 import axc.ir.Dim;
+import axc.ir.Epilogue;
 import axc.ir.Graph;
 import axc.ir.Node;
 import axc.ir.Op;
@@ -18,7 +19,8 @@ import java.util.Map;
  * Runs any verified graph, fused or not: the executable meaning of every op. Float32 values with
  * float64 accumulation in dot products, norms and softmax, in the same operation order as
  * {@link axc.reference.ReferenceModel}, so a graph of the reference's computation reproduces its
- * results bit for bit (and a fused op gives exactly what its unfused form gives). Weights come from a
+ * results bit for bit (and a fused op gives exactly what its unfused form gives, epilogues included;
+ * {@code rms_norm_matmul} with {@code fold_norm=true} is computed unfolded, norm weight on the row). Weights come from a
  * {@link ParamSource} in their stored form; the KV cache lives in a {@link KvState} across runs.
  *
  * <p>Not thread-safe per state; one interpreter may serve several states in turn.
@@ -96,6 +98,36 @@ public final class Interpreter {
     }
 
     private Tensor eval(Node n, Map<Integer, Tensor> v, KvState state) {
+        Tensor t = op(n, v, state);
+        Epilogue e = Epilogue.of(n);
+        return e.isEmpty() ? t : epilogue(n, e, t, v);
+    }
+
+    /**
+     * A matmul-family op's epilogue, stage by stage with the kernels of the ops it replaces, so a fused
+     * graph computes exactly what its unfused form does.
+     */
+    private Tensor epilogue(Node n, Epilogue e, Tensor t, Map<Integer, Tensor> v) {
+        int inputs = n.inputs().size();
+        if (e.swiglu()) {
+            int half = t.width() / 2;
+            t = Kernels.swiglu(Kernels.slice(t, 0, half), Kernels.slice(t, half, half));
+        }
+        if (e.biases() > 0) {
+            List<float[]> bs = new ArrayList<>();
+            int first = e.firstBias(inputs);
+            for (int i = first; i < first + e.biases(); i++) bs.add(vectors.get(n.input(i)));
+            t = Kernels.biasAdd(t, bs);
+        }
+        if (e.rope() != null) {
+            Epilogue.Rope r = e.rope();
+            t = Kernels.rope(t, v.get(n.input(e.positionsInput(inputs))), r.heads(), r.headDim(), r.theta());
+        }
+        if (e.residual()) t = Kernels.add(v.get(n.input(e.residualInput(inputs))), t);
+        return t;
+    }
+
+    private Tensor op(Node n, Map<Integer, Tensor> v, KvState state) {
         var a = n.attrs();
         return switch (n.op()) {
             case INPUT, PARAM -> throw new IllegalStateException();
@@ -126,7 +158,7 @@ public final class Interpreter {
 
     private List<Matrix> weights(Node n, int from) {
         List<Matrix> ws = new ArrayList<>();
-        for (int i = from; i < n.inputs().size(); i++) ws.add(matrices.get(n.input(i)));
+        for (int i = from; i < Epilogue.baseInputs(n); i++) ws.add(matrices.get(n.input(i)));
         return ws;
     }
 

@@ -8,7 +8,8 @@ import java.util.Set;
  * inputs and required attributes. Activations are row-major with the features on the innermost axis;
  * every op works row by row along it, so leading axes (usually just {@code T}, the tokens of a step)
  * pass through. Semantics (bit-exact float32 with float64 accumulation) are those of
- * {@code axc.interp.Interpreter}; {@code docs/ir.md} documents each op.
+ * {@code axc.interp.Interpreter}; {@code docs/ir.md} documents each op. The matmul family
+ * ({@code matmul}, {@code rms_norm_matmul}, {@code matmul_swiglu}) may carry an {@link Epilogue}.
  */
 public enum Op {
     /** A named runtime input (token ids, positions). */
@@ -23,7 +24,11 @@ public enum Op {
     HEAD_RMS_NORM("head_rms_norm", FusionKind.REDUCE, 2, 2, Set.of("heads", "head_dim", "eps")),
     /** {@code x * W^T} for {@code W[n,k]}; with several weights, their outputs concatenated (one matmul over stacked weights). */
     MATMUL("matmul", FusionKind.OUT_ELEMENTWISE_FUSABLE, 2, Integer.MAX_VALUE, Set.of("scheme")),
-    /** {@code matmul(rms_norm(x, g), W1..Wn)}: the normalized row computed once and fed to every weight. */
+    /**
+     * {@code matmul(rms_norm(x, g), W1..Wn)}: the normalized row computed once and fed to every weight.
+     * With {@code fold_norm=true}, lowering folds {@code g} into the weights' columns ({@code W[:,k] * g[k]},
+     * legal for float weights only) and normalizes without it; the value is the same.
+     */
     RMS_NORM_MATMUL("rms_norm_matmul", FusionKind.OUT_ELEMENTWISE_FUSABLE, 3, Integer.MAX_VALUE, Set.of("eps", "scheme")),
     /** {@code silu(x * Wg^T) * (x * Wu^T)}: an MLP's gate and up projections with their SwiGLU epilogue. */
     MATMUL_SWIGLU("matmul_swiglu", FusionKind.OUT_ELEMENTWISE_FUSABLE, 3, 3, Set.of("scheme")),

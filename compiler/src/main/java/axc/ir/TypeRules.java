@@ -9,6 +9,45 @@ final class TypeRules {
     }
 
     static TensorType infer(Op op, List<TensorType> in, Attrs a) {
+        if (Epilogue.allowedOn(op)) {
+            Epilogue e = Epilogue.of(a);
+            if (!e.isEmpty()) return epilogue(op, in, a, e);
+        }
+        return base(op, in, a);
+    }
+
+    /** The op's result, then each epilogue stage's rule on it (see {@link Epilogue}). */
+    private static TensorType epilogue(Op op, List<TensorType> in, Attrs a, Epilogue e) {
+        int base = in.size() - e.extraInputs();
+        if (base < op.minInputs()) throw fail("an epilogue of " + e.extraInputs() + " operands leaves " + base + " inputs to " + op.spelling());
+        TensorType t = base(op, in.subList(0, base), a);
+        int i = base;
+        if (e.swiglu()) {
+            if (op == Op.MATMUL_SWIGLU) throw fail("matmul_swiglu has SwiGLU built in; swiglu=true is for matmul and rms_norm_matmul");
+            long n = t.last().size();
+            if (n % 2 != 0) throw fail("a SwiGLU epilogue needs an even product width, got " + n);
+            t = t.withLast(Dim.of(n / 2));
+        }
+        if (e.biases() > 0) {
+            long n = 0;
+            for (int k = 0; k < e.biases(); k++) n += weight(in, i++, "bias", 1).dim(0).size();
+            same(t.last(), Dim.of(n), "feature size of the result", "total size of the biases");
+        }
+        if (e.rope() != null) {
+            Epilogue.Rope r = e.rope();
+            if (r.heads() <= 0 || r.headDim() <= 0) throw fail("rope_heads and rope_head_dim must be positive");
+            if (r.headDim() % 2 != 0) throw fail("rope_head_dim " + r.headDim() + " is odd");
+            if ((long) r.heads() * r.headDim() > t.last().size()) throw fail("rope over " + r.heads() + " heads of " + r.headDim() + " exceeds the " + t.last() + " features of the result");
+            positions(in.get(i++), t);
+        }
+        if (e.residual()) {
+            TensorType res = activation(in, i);
+            if (!res.equals(t)) throw fail("residual " + res + " differs from the result " + t);
+        }
+        return t;
+    }
+
+    private static TensorType base(Op op, List<TensorType> in, Attrs a) {
         return switch (op) {
             case INPUT, PARAM -> throw new IllegalArgumentException(op.spelling() + " has a declared type");
             case EMBEDDING -> {

@@ -53,10 +53,25 @@ public final class Verifier {
             }
             int before = problems.size();
             Op op = n.op();
-            if (n.inputs().size() < op.minInputs() || n.inputs().size() > op.maxInputs()) {
-                problems.add(at + ": takes " + arity(op) + " inputs, has " + n.inputs().size());
+            Epilogue epilogue = Epilogue.NONE;
+            if (Epilogue.allowedOn(op)) {
+                try {
+                    epilogue = Epilogue.of(n.attrs());
+                } catch (IllegalArgumentException e) {
+                    problems.add(at + ": epilogue: " + e.getMessage());
+                }
             }
-            for (String a : op.requiredAttrs()) if (!n.attrs().has(a)) problems.add(at + ": attribute '" + a + "' is missing");
+            int own = n.inputs().size() - epilogue.extraInputs();
+            if (own < op.minInputs() || own > op.maxInputs()) {
+                problems.add(at + ": takes " + arity(op) + " inputs" + (epilogue.isEmpty() ? "" : " before its epilogue's " + epilogue.extraInputs()) + ", has " + own);
+            }
+            for (String a : op.requiredAttrs()) {
+                if (!n.attrs().has(a)) {
+                    problems.add(at + ": attribute '" + a + "' is missing");
+                } else if (!kindOk(a, n.attrs().get(a))) {
+                    problems.add(at + ": attribute '" + a + "' must be " + (REAL.contains(a) ? "a number" : INTEGER.contains(a) ? "an integer" : "a string") + ", is " + n.attrs().get(a));
+                }
+            }
             List<TensorType> types = new ArrayList<>();
             for (int i = 0; i < n.inputs().size(); i++) {
                 int in = n.input(i);
@@ -66,9 +81,11 @@ public final class Verifier {
                     continue;
                 }
                 types.add(src.type());
-                if (op.isWeightInput(i) && src.op() != Op.PARAM) {
+                boolean weight = i < own ? op.isWeightInput(i) : i < own + epilogue.biases();
+                boolean schemed = i < own && op.isSchemeInput(i);
+                if (weight && src.op() != Op.PARAM) {
                     problems.add(at + ": input " + i + " must be a param (a weight), is %" + in + " (" + src.op().spelling() + ")");
-                } else if (op.isSchemeInput(i) && n.attrs().has("scheme") && src.attrs().has("scheme")
+                } else if (schemed && n.attrs().has("scheme") && src.attrs().has("scheme")
                         && !src.attrs().get("scheme").equals(n.attrs().get("scheme"))) {
                     problems.add(at + ": scheme=" + n.attrs().get("scheme") + " but weight @" + src.name() + " is stored as " + src.attrs().get("scheme"));
                 }
@@ -104,6 +121,15 @@ public final class Verifier {
         if (g.outputs().isEmpty()) problems.add("the graph has no outputs");
         for (int o : g.outputs()) if (!defined.containsKey(o)) problems.add("output %" + o + " is not defined");
         return problems;
+    }
+
+    private static final Set<String> REAL = Set.of("eps", "theta");
+    private static final Set<String> INTEGER = Set.of("heads", "kv_heads", "head_dim", "layer", "start", "size");
+
+    private static boolean kindOk(String name, Object v) {
+        if (REAL.contains(name)) return v instanceof Double || v instanceof Long;
+        if (INTEGER.contains(name)) return v instanceof Long;
+        return v instanceof String;
     }
 
     private static void schemeOf(Node n, String at, List<String> problems) {

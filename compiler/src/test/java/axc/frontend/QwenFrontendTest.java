@@ -54,6 +54,18 @@ class QwenFrontendTest {
                 // Every weight read in its stored form (the generator writes BF16), named as in Hugging Face.
                 for (Node n : g.nodes()) if (n.op().readsWeights()) assertEquals("bf16", n.attrs().getString("scheme"));
                 String text = g.toString();
+                if (f == Family.QWEN2) {
+                    assertTrue(text.startsWith("""
+                            axir 1
+                            graph qwen2 {
+                              %0 = input tokens : i32[T]
+                              %1 = input positions : i32[T]
+                              %2 = param @model.embed_tokens.weight {scheme=bf16} : f32[151936,64]
+                              %3 = embedding(@model.embed_tokens.weight, %0) {scheme=bf16} : f32[T,64]
+                              %4 = param @model.layers.0.input_layernorm.weight {scheme=bf16} : f32[64]
+                              %5 = rms_norm(%3, @model.layers.0.input_layernorm.weight) {eps=1.0E-6} : f32[T,64]
+                            """), text);
+                }
                 assertTrue(text.contains("= matmul(%"), text);
                 assertTrue(text.contains(", @model.layers.0.self_attn.q_proj.weight) {scheme=bf16} : f32[T,64]"), text);
                 assertTrue(text.contains("= attention(%"), text);

@@ -80,6 +80,17 @@ class VerifierProperties {
     }
 
     @Property(tries = 100)
+    void anAttributeOfTheWrongKindIsRejected(@ForAll("graphs") Graph g, @ForAll @IntRange(max = 1000) int pick) {
+        List<Node> c = computing(g).stream().filter(n -> !n.op().requiredAttrs().isEmpty()).toList();
+        if (c.isEmpty()) return;
+        Node n = c.get(pick % c.size());
+        List<String> names = List.copyOf(new java.util.TreeSet<>(n.op().requiredAttrs()));
+        String a = names.get(pick % names.size());
+        Object wrong = n.attrs().get(a) instanceof String ? (Object) 3L : "three";
+        rejectedNaming(replace(g, n, n.withAttrs(n.attrs().with(a, wrong))), n, "attribute '" + a + "' must be");
+    }
+
+    @Property(tries = 100)
     void aSchemeDifferentFromTheWeightsIsRejected(@ForAll("graphs") Graph g, @ForAll @IntRange(max = 1000) int pick) {
         List<Node> readers = g.nodes().stream().filter(n -> n.op().readsWeights()).toList();
         if (readers.isEmpty()) return;
