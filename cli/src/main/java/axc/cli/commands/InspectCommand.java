@@ -23,6 +23,22 @@ public final class InspectCommand extends AxcCommand {
 
     @Override
     protected int execute(Ui ui) {
+        if (path.getFileName() != null && path.getFileName().toString().endsWith(".axc") && java.nio.file.Files.isRegularFile(path)) {
+            try (axc.bundle.Bundle b = axc.bundle.Bundle.open(path)) {
+                if (ui.json()) {
+                    ui.out().println(b.manifest().toJson());
+                } else {
+                    var m = b.manifest();
+                    ui.out().printf("%s%n  format        %s (axc %s)%n  target        %s (api %s)%n  device        %s%n  passes        %s%n  seed          %d%n  recipe        %s%n",
+                            path, m.format(), m.axcVersion(), m.target(), m.targetApiVersion(), m.device(), String.join(", ", m.passes()), m.seed(), m.recipe());
+                    ui.out().println("  sources");
+                    m.sources().forEach((k, v) -> ui.out().printf("    %-40s sha256 %s%n", k, v));
+                    ui.out().println("  entries");
+                    for (var e : m.entries()) ui.out().printf("    %-48s %12s  offset %d%n", e.name(), Units.bytes(e.size()), e.offset());
+                }
+            }
+            return ok();
+        }
         InspectReport r = Inspector.inspect(path);
         if (ui.json()) {
             ui.printJson(r);

@@ -3,6 +3,8 @@ package axc.cli.commands;
 import axc.cli.ExitCodes;
 import axc.cli.Ui;
 import axc.errors.InvalidInputException;
+import axc.runner.ArtifactLoader;
+import axc.runner.GoldenCheck;
 import axc.runner.LoadedModel;
 import axc.runner.ModelLoader;
 import axc.runner.Prompts;
@@ -21,7 +23,7 @@ public final class ValidateCommand extends AxcCommand {
     @Parameters(index = "0", paramLabel = "CANDIDATE", description = "The model to check.")
     Path candidate;
 
-    @Option(names = "--reference", required = true, paramLabel = "REF", description = "The model it should agree with.")
+    @Option(names = "--reference", paramLabel = "REF", description = "The model it should agree with (omit for a .axc artifact: its golden vectors).")
     Path reference;
 
     @Option(names = "--prompts", paramLabel = "FILE", description = "Prompts: a JSON array of strings or one per line (default: built-in set).")
@@ -45,6 +47,7 @@ public final class ValidateCommand extends AxcCommand {
     @Override
     protected int execute(Ui ui) {
         if (minTop1 != null && (minTop1 < 0 || minTop1 > 1)) throw new InvalidInputException("--min-top1 must be between 0 and 1");
+        if (reference == null) return golden(ui);
         try (LoadedModel cand = ModelLoader.load(candidate); LoadedModel ref = ModelLoader.load(reference)) {
             var tok = ref.hasTokenizer() ? ref.tokenizer() : cand.requireTokenizer();
             List<int[]> ids = new ArrayList<>();
@@ -68,6 +71,26 @@ public final class ValidateCommand extends AxcCommand {
                 o.printf("cosine_mean   %.6f%n", r.cosineMean());
                 if (r.pplReference() != null) o.printf("perplexity    candidate %.4f, reference %.4f (%d tokens)%n", r.pplCandidate(), r.pplReference(), r.pplTokens());
                 o.println(r.passed() ? "PASSED" : "FAILED: " + String.join("; ", r.failures()));
+            }
+            if (!r.passed()) {
+                ui.err().println("axc: validation failed: " + String.join("; ", r.failures()));
+                return ExitCodes.VALIDATION_FAILED;
+            }
+        }
+        return ok();
+    }
+
+    /** An artifact checked against the golden vectors it carries, on this machine. */
+    private int golden(Ui ui) {
+        if (!ArtifactLoader.looksLike(candidate)) throw new InvalidInputException("--reference is required unless CANDIDATE is a .axc artifact");
+        try (LoadedModel m = ModelLoader.load(candidate)) {
+            GoldenCheck.Report r = GoldenCheck.run(m, new Validation.Thresholds(maxKl, minTop1, maxNmse));
+            if (ui.json()) {
+                ui.printJson(r);
+            } else {
+                ui.out().printf("golden check of %s (%s): %d prompts, %d positions%n", r.artifact(), r.target(), r.prompts(), r.positions());
+                ui.out().printf("top1 %.4f, nmse %.3g, kl_mean %.3g, kl_max %.3g%n", r.top1(), r.nmse(), r.klMean(), r.klMax());
+                ui.out().println(r.passed() ? "PASSED" : "FAILED: " + String.join("; ", r.failures()));
             }
             if (!r.passed()) {
                 ui.err().println("axc: validation failed: " + String.join("; ", r.failures()));

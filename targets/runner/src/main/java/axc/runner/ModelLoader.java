@@ -28,9 +28,10 @@ public final class ModelLoader {
     public static LoadedModel load(Path path) {
         if (!Files.exists(path)) throw InvalidInputException.of(path, "no such file or directory");
         if (HfCheckpoint.looksLike(path)) return loadHf(path);
+        if (ArtifactLoader.looksLike(path)) return ArtifactLoader.load(path, axc.target.TargetOptions.defaults());
         if (Files.isRegularFile(path) && GgufFile.looksLike(path)) return loadGguf(path);
         if (Files.isDirectory(path)) throw InvalidInputException.of(path, "not a model folder (no config.json)");
-        throw InvalidInputException.of(path, "not a Hugging Face folder or a GGUF file");
+        throw InvalidInputException.of(path, "not a Hugging Face folder, a GGUF file or a .axc artifact");
     }
 
     static LoadedModel loadHf(Path dir) {
