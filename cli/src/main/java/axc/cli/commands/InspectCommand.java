@@ -26,7 +26,7 @@ public final class InspectCommand extends AxcCommand {
         if (path.getFileName() != null && path.getFileName().toString().endsWith(".axc") && java.nio.file.Files.isRegularFile(path)) {
             try (axc.bundle.Bundle b = axc.bundle.Bundle.open(path)) {
                 if (ui.json()) {
-                    ui.out().println(b.manifest().toJson());
+                    ui.out().println(new String(b.manifest().toJson(), java.nio.charset.StandardCharsets.UTF_8));
                 } else {
                     var m = b.manifest();
                     ui.out().printf("%s%n  format        %s (axc %s)%n  target        %s (api %s)%n  device        %s%n  passes        %s%n  seed          %d%n  recipe        %s%n",
