@@ -15,7 +15,11 @@ import axc.quant.gguf.GgufQuantizer;
 import axc.quant.gguf.QuantSource;
 import axc.quant.recipe.Presets;
 import axc.quant.safetensors.SafetensorsQuantizer;
+import axc.compile.ArtifactCompiler;
+import axc.runner.GoldenCheck;
 import axc.runner.Generation;
+import axc.target.CompileOptions;
+import axc.target.TargetOptions;
 import axc.runner.LoadedModel;
 import axc.runner.ModelLoader;
 import axc.runner.Prompts;
@@ -71,6 +75,23 @@ public final class DemoCommand extends AxcCommand {
                 return m;
             });
         }
+        Path artifact = work.resolve(ExampleModels.DEFAULT + "-q4_k_m.axc");
+        step(ui, "compile the Q4_K_M model for the reference target and check the artifact's golden vectors", () -> {
+            ArtifactCompiler.Result r = ArtifactCompiler.compile(work.resolve(ExampleModels.DEFAULT + "-q4_k_m.gguf"), "reference",
+                    new TargetOptions(ui.threads(), null, Map.of()), new CompileOptions(null, ExampleModels.DEFAULT), artifact, null, ui.progress());
+            say(ui, String.format("%d ops -> %d after %d passes; peak activations (T=%d) %.1f -> %.1f MiB", r.before().ops(), r.after().ops(),
+                    r.passes().size(), ArtifactCompiler.PLAN_TOKENS, r.before().peakActivationBytes() / 1048576.0, r.after().peakActivationBytes() / 1048576.0));
+            try (LoadedModel m = ModelLoader.load(artifact)) {
+                GoldenCheck.Report g = GoldenCheck.run(m, new Validation.Thresholds(null, null, null));
+                say(ui, String.format("golden check: top1 %.4f, nmse %.3g: %s", g.top1(), g.nmse(), g.passed() ? "passed" : "FAILED"));
+                Map<String, Object> res = new LinkedHashMap<>();
+                res.put("ops_before", r.before().ops());
+                res.put("ops_after", r.after().ops());
+                res.put("golden_top1", g.top1());
+                res.put("golden_passed", g.passed());
+                return res;
+            }
+        });
         Path tiny = work.resolve("generated-tiny");
         step(ui, "generate a seeded tiny Qwen2 checkpoint (what tests and benchmarks use)", () -> {
             CheckpointGenerator.write(ModelSpec.preset("tiny"), tiny);
