@@ -57,7 +57,7 @@ class AxcCliTest {
 
     @Test
     void notYetSupportedCommandExitsFour() {
-        CliHarness r = CliHarness.run("compile", "in", "--target", "cpu", "-o", "out.axc");
+        CliHarness r = CliHarness.run("compile", "in", "--target", "cuda", "-o", "out.axc");
         assertEquals(ExitCodes.UNSUPPORTED, r.code());
         assertTrue(r.err().startsWith("axc: not supported yet: "), r.err());
     }
