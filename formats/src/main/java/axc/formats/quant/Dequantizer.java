@@ -37,7 +37,13 @@ public final class Dequantizer {
                 for (int i = 0; i < n; i++) dst[dstOff + i] = src.get(BlockIo.LE_FLOAT, srcOffset + 4L * i);
             }
             case F16 -> {
-                for (int i = 0; i < n; i++) dst[dstOff + i] = BlockIo.f16(src, srcOffset + 2L * i);
+                // Bulk copy, then a plain loop the JIT turns into vector half-to-float conversions.
+                short[] h = new short[Math.min(n, 4096)];
+                for (int i = 0; i < n; i += h.length) {
+                    int m = Math.min(h.length, n - i);
+                    MemorySegment.copy(src, BlockIo.LE_SHORT, srcOffset + 2L * i, h, 0, m);
+                    for (int k = 0; k < m; k++) dst[dstOff + i + k] = Float.float16ToFloat(h[k]);
+                }
             }
             case BF16 -> {
                 for (int i = 0; i < n; i++) {

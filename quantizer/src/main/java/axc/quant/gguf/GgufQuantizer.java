@@ -146,16 +146,14 @@ public final class GgufQuantizer {
                     encodeFloats(x, type, qs, (long) i * rowBytes);
                 }
                 if (measureError) {
-                    float[] back = b[1];
-                    Dequantizer.dequantize(type, qs, (long) i * rowBytes, back, 0, n0);
-                    double e = 0, s = 0;
-                    for (int k = 0; k < n0; k++) {
-                        double d = back[k] - x[k];
-                        e += d * d;
-                        s += (double) x[k] * x[k];
+                    double[] es = type == DType.Q8_0 ? q8Error(q, i * rowBytes, x, n0) : null;
+                    if (es == null) {
+                        float[] back = b[1];
+                        Dequantizer.dequantize(type, qs, (long) i * rowBytes, back, 0, n0);
+                        es = error(back, x, n0);
                     }
-                    rowErr[i] = e;
-                    rowRef[i] = s;
+                    rowErr[i] = es[0];
+                    rowRef[i] = es[1];
                 }
             });
             SegmentIo.write(ch, ByteBuffer.wrap(q, 0, n * rowBytes));
@@ -165,6 +163,39 @@ public final class GgufQuantizer {
             }
         }
         return measureError ? TensorError.of(t.name(), type.name(), errSq, refSq) : null;
+    }
+
+    /** Squared error and squared norm of a row, accumulated per 32-element block in float, then in double. */
+    static double[] error(float[] back, float[] x, int n) {
+        double e = 0, s = 0;
+        for (int b = 0; b < n; b += 32) {
+            float eb = 0, sb = 0;
+            for (int k = b; k < Math.min(n, b + 32); k++) {
+                float d = back[k] - x[k];
+                eb += d * d;
+                sb += x[k] * x[k];
+            }
+            e += eb;
+            s += sb;
+        }
+        return new double[]{e, s};
+    }
+
+    /** The same for a Q8_0 row, read straight from its bytes (no dequantized copy). */
+    static double[] q8Error(byte[] q, int off, float[] x, int n) {
+        double e = 0, s = 0;
+        for (int b = 0; b < n; b += 32, off += 34) {
+            float d = Float.float16ToFloat((short) ((q[off] & 0xFF) | (q[off + 1] << 8)));
+            float eb = 0, sb = 0;
+            for (int k = 0; k < 32; k++) {
+                float v = d * q[off + 2 + k] - x[b + k];
+                eb += v * v;
+                sb += x[b + k] * x[b + k];
+            }
+            e += eb;
+            s += sb;
+        }
+        return new double[]{e, s};
     }
 
     private static void encodeFloats(float[] x, DType type, MemorySegment dst, long off) {
