@@ -5,6 +5,8 @@ import axc.bundle.BundleTensors;
 import axc.bundle.BundleWriter;
 import axc.formats.hf.ModelConfig;
 import axc.interp.InterpretedModel;
+import axc.interp.Interpreter;
+import axc.interp.StoredParams;
 import axc.interp.WeightsParams;
 import axc.ir.Graph;
 import axc.ir.Node;
@@ -12,6 +14,7 @@ import axc.ir.text.AxirParser;
 import axc.reference.Weights;
 import axc.target.CompileContext;
 import axc.target.Executable;
+import axc.target.GraphExecutable;
 import axc.target.Support;
 import axc.target.Target;
 import axc.target.TargetInfo;
@@ -50,5 +53,11 @@ public final class ReferenceTarget implements Target {
         Weights w = new Weights(tensors, config, b.path());
         InterpretedModel m = new InterpretedModel(g, config, new WeightsParams(w), w.matrixBytes());
         return new InterpretedExecutable(m, "reference");
+    }
+
+    @Override
+    public GraphExecutable loadGraph(Bundle b) {
+        Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
+        return new InterpretedGraph(new Interpreter(g, new StoredParams(BundleTensors.open(b))));
     }
 }
