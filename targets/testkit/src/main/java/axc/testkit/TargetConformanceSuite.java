@@ -37,6 +37,13 @@ import axc.target.GraphExecutable;
 import axc.target.Target;
 import axc.target.TargetOptions;
 import axc.target.TargetProvider;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,8 +173,7 @@ public abstract class TargetConformanceSuite {
     // ---------------------------------------------------------------- lifecycle
 
     @BeforeAll
-    void probeTarget() throws IOException {
-        work = Files.createTempDirectory("axc-conformance-");
+    void probeTarget() {
         Availability a = provider().probe();
         assertTrue(a.available(), () -> "target " + provider().id() + " cannot run here: " + a.reason()
                 + " (tag the conformance test, e.g. @Tag(\"gpu\"), so it runs only where it can)");
@@ -176,7 +182,7 @@ public abstract class TargetConformanceSuite {
     @AfterAll
     void printReport() {
         System.out.print(report().summary());
-        if (work != null) AtomicOutput.deleteQuietly(work);
+        deleteWork();
     }
 
     /** The target under test, created once per test class. */
@@ -218,6 +224,28 @@ public abstract class TargetConformanceSuite {
             tests.add(DynamicTest.dynamicTest(name, () -> checkGraph("chain", name, g, seed)));
         }
         return tests.stream();
+    }
+
+    @Provide
+    Arbitrary<Graph> chainGraphs() {
+        return RandomGraphs.graphs(8);
+    }
+
+    /**
+     * Random chains again, drawn by jqwik (so a failure shrinks to the fewest steps); graphs with a node
+     * the target refuses are skipped here, they are reported by {@link #randomChains()}.
+     */
+    @Property(tries = 25, edgeCases = EdgeCasesMode.NONE)
+    void randomChainsProperty(@ForAll("chainGraphs") Graph g, @ForAll long seed) throws IOException {
+        Graph adapted = Schemes.adapt(g, schemes(), vectorScheme());
+        Assume.that(GraphArtifact.unsupported(target(), adapted).isEmpty());
+        checkGraph("chain-property", "random chain (seed " + seed + ")", adapted, seed);
+    }
+
+    @AfterProperty
+    void printPropertyReport() {
+        System.out.print(report().summary());
+        deleteWork();
     }
 
     /**
@@ -426,7 +454,7 @@ public abstract class TargetConformanceSuite {
     /** A generated tiny (2-layer, bf16) checkpoint of {@code family}, written once per class. */
     protected final synchronized Path checkpoint(Family family) {
         return checkpoints.computeIfAbsent(family, f -> {
-            Path dir = work.resolve("ckpt-" + f.name().toLowerCase(Locale.ROOT));
+            Path dir = work().resolve("ckpt-" + f.name().toLowerCase(Locale.ROOT));
             CheckpointGenerator.write(ModelSpec.preset("tiny").withFamily(f).withLayers(2).withDtype(DType.BF16), dir);
             return dir;
         });
@@ -435,7 +463,7 @@ public abstract class TargetConformanceSuite {
     /** {@link #checkpoint} compiled for the target with {@code axc compile}'s compiler, once per class. */
     protected final synchronized Path artifact(Family family) {
         return artifacts.computeIfAbsent(family, f -> {
-            Path out = work.resolve(f.name().toLowerCase(Locale.ROOT) + ".axc");
+            Path out = work().resolve(f.name().toLowerCase(Locale.ROOT) + ".axc");
             compile(checkpoint(f), out);
             return out;
         });
@@ -445,8 +473,27 @@ public abstract class TargetConformanceSuite {
         ArtifactCompiler.compile(checkpoint, provider().id(), targetOptions(), new CompileOptions(null, checkpoint.getFileName().toString()), out, null, Progress.SILENT);
     }
 
+    /** A temporary folder for checkpoints and artifacts, removed after the class (or the property). */
+    private synchronized Path work() {
+        if (work == null) {
+            try {
+                work = Files.createTempDirectory("axc-conformance-");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return work;
+    }
+
+    private synchronized void deleteWork() {
+        if (work != null) AtomicOutput.deleteQuietly(work);
+        work = null;
+        checkpoints.clear();
+        artifacts.clear();
+    }
+
     private synchronized Path newFile(String prefix) {
-        return work.resolve(prefix + "-" + (files++) + ".axc");
+        return work().resolve(prefix + "-" + (files++) + ".axc");
     }
 
     private static int argmax(float[] l) {
