@@ -52,15 +52,15 @@ final class VectorBlocks {
         int vl = F.length();
         int[] q = new int[32];
         for (int b = 0; b < nBlocks; b++, off += Q4_0.BYTES, srcOff += 32) {
-            // The signed value of largest magnitude (the first one, on ties), as the scalar loop finds it.
-            float amax = 0;
+            // The signed value of largest magnitude, the first one on ties, as the scalar loop finds it.
+            FloatVector m = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
+            float amax = m.reduceLanes(VectorOperators.MAX);
             float max = 0;
-            for (int j = 0; j < 32; j++) {
-                float v = src[srcOff + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
+            if (amax > 0) {
+                int j = 0;
+                while (Math.abs(src[srcOff + j]) != amax) j++;
+                max = src[srcOff + j];
             }
             float d = max / -8;
             float id = d != 0 ? 1.0f / d : 0.0f;
@@ -69,8 +69,7 @@ final class VectorBlocks {
             dst[off + 1] = (byte) (h >> 8);
             for (int j = 0; j < 32; j += vl) {
                 FloatVector x = FloatVector.fromArray(F, src, srcOff + j).mul(id).add(8.5f);
-                IntVector qi = ((IntVector) x.convert(VectorOperators.F2I, 0)).min(15);
-                qi.intoArray(q, j);
+                ((IntVector) x.convert(VectorOperators.F2I, 0)).min(15).intoArray(q, j);
             }
             for (int j = 0; j < 16; j++) dst[off + 2 + j] = (byte) (q[j] | (q[j + 16] << 4));
         }

@@ -146,7 +146,7 @@ public final class GgufQuantizer {
                     encodeFloats(x, type, qs, (long) i * rowBytes);
                 }
                 if (measureError) {
-                    double[] es = type == DType.Q8_0 ? q8Error(q, i * rowBytes, x, n0) : null;
+                    double[] es = type == DType.Q8_0 ? q8Error(q, i * rowBytes, x, n0) : type == DType.Q4_0 ? q4Error(q, i * rowBytes, x, n0) : null;
                     if (es == null) {
                         float[] back = b[1];
                         Dequantizer.dequantize(type, qs, (long) i * rowBytes, back, 0, n0);
@@ -191,6 +191,25 @@ public final class GgufQuantizer {
                 float v = d * q[off + 2 + k] - x[b + k];
                 eb += v * v;
                 sb += x[b + k] * x[b + k];
+            }
+            e += eb;
+            s += sb;
+        }
+        return new double[]{e, s};
+    }
+
+    /** The same for a Q4_0 row: value = d * (nibble - 8), low nibbles first. */
+    static double[] q4Error(byte[] q, int off, float[] x, int n) {
+        double e = 0, s = 0;
+        for (int b = 0; b < n; b += 32, off += 18) {
+            float d = Float.float16ToFloat((short) ((q[off] & 0xFF) | (q[off + 1] << 8)));
+            float eb = 0, sb = 0;
+            for (int k = 0; k < 16; k++) {
+                int packed = q[off + 2 + k] & 0xFF;
+                float lo = d * ((packed & 15) - 8) - x[b + k];
+                float hi = d * ((packed >> 4) - 8) - x[b + 16 + k];
+                eb += lo * lo + hi * hi;
+                sb += x[b + k] * x[b + k] + x[b + 16 + k] * x[b + 16 + k];
             }
             e += eb;
             s += sb;
