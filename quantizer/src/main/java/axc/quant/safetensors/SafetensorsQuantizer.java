@@ -114,6 +114,8 @@ public final class SafetensorsQuantizer {
 
     static List<SafetensorsWriter.Entry> entries(HfCheckpoint ck, QuantScheme scheme, Set<String> keepFloat, LayerwiseSession s, List<TensorError> errors) {
         List<SafetensorsWriter.Entry> out = new ArrayList<>();
+        // One packer per tensor, shared by its four entries (the packing is not redone per entry).
+        Map<String, GptqPacker> packers = new java.util.HashMap<>();
         Set<String> linears = new HashSet<>();
         for (int l = 0; l < ck.config().numLayers(); l++) for (LayerPlan.Linear lin : LayerPlan.of(ck.config(), l)) linears.add(lin.name());
         for (TensorInfo t : HfToGguf.ordered(ck.tensors())) {
@@ -124,17 +126,18 @@ public final class SafetensorsQuantizer {
                 if (scheme instanceof Int4Group g) {
                     int groups = cols / g.groupSize();
                     if (cols % g.groupSize() != 0) throw new InvalidInputException(t.name() + ": " + cols + " columns do not split into groups of " + g.groupSize());
+                    java.util.function.Supplier<GptqPacker> packer = () -> packers.computeIfAbsent(t.name(),
+                            n -> new GptqPacker(s.layer(layer).matrices().get(n)));
                     out.add(new SafetensorsWriter.Entry(base + ".qweight", DType.I32, new long[]{cols / 8, rows}, ch -> {
-                        LayerResult r = s.layer(layer);
-                        errors.add(r.errors().get(t.name()));
-                        SegmentIo.write(ch, ByteBuffer.wrap(new GptqPacker(r.matrices().get(t.name())).qweight()));
+                        errors.add(s.layer(layer).errors().get(t.name()));
+                        SegmentIo.write(ch, ByteBuffer.wrap(packer.get().qweight()));
                     }));
                     out.add(new SafetensorsWriter.Entry(base + ".qzeros", DType.I32, new long[]{groups, rows / 8},
-                            ch -> SegmentIo.write(ch, ByteBuffer.wrap(new GptqPacker(s.layer(layer).matrices().get(t.name())).qzeros()))));
+                            ch -> SegmentIo.write(ch, ByteBuffer.wrap(packer.get().qzeros()))));
                     out.add(new SafetensorsWriter.Entry(base + ".scales", DType.F16, new long[]{groups, rows},
-                            ch -> SegmentIo.write(ch, ByteBuffer.wrap(new GptqPacker(s.layer(layer).matrices().get(t.name())).scalesF16()))));
+                            ch -> SegmentIo.write(ch, ByteBuffer.wrap(packer.get().scalesF16()))));
                     out.add(new SafetensorsWriter.Entry(base + ".g_idx", DType.I32, new long[]{cols},
-                            ch -> SegmentIo.write(ch, ByteBuffer.wrap(new GptqPacker(s.layer(layer).matrices().get(t.name())).gIdx()))));
+                            ch -> SegmentIo.write(ch, ByteBuffer.wrap(packers.remove(t.name()).gIdx()))));
                 } else {
                     out.add(new SafetensorsWriter.Entry(t.name(), DType.I8, new long[]{rows, cols}, ch -> {
                         LayerResult r = s.layer(layer);
