@@ -87,55 +87,27 @@ public final class CpuMatrix implements Matrix {
         }
     }
 
-    /**
-     * Output rows {@code [from, to)} for every activation row at the machine's width; the kernels are
-     * called with the {@code static final} {@link Lanes#PREFERRED} so they compile to vector code.
-     */
     private void compute(int from, int to, int worker) {
-        Lanes v = Lanes.PREFERRED;
-        MemorySegment w = data;
-        float[] x = this.x;
-        float[] out = this.out;
-        int n = this.n;
-        int outStride = this.outStride;
-        int outOff = this.outOff;
-        switch (dtype) {
-            case F32 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF32(v, w, r * rowBytes, x, t * cols, cols);
-            }
-            case BF16 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotBf16(v, w, r * rowBytes, x, t * cols, cols);
-            }
-            case F16 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF16(v, w, r * rowBytes, x, t * cols, cols);
-            }
-            case Q8_0 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ8_0(v, w, r * rowBytes, x, t * cols, cols);
-            }
-            case Q4_0 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ4_0(v, w, r * rowBytes, x, t * cols, cols);
-            }
-            default -> throw new IllegalStateException("no vector kernel for " + dtype);
-        }
+        compute(dtype, data, rowBytes, cols, x, n, out, outStride, outOff, from, to);
     }
 
-    /** The same at the width {@code v} (kernel checks at several widths). */
-    static void compute(Lanes v, DType dtype, MemorySegment w, long rowBytes, int cols, float[] x, int n, float[] out, int outStride, int outOff, int from, int to) {
+    /** Output rows {@code [from, to)} for every activation row. */
+    static void compute(DType dtype, MemorySegment w, long rowBytes, int cols, float[] x, int n, float[] out, int outStride, int outOff, int from, int to) {
         switch (dtype) {
             case F32 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF32(v, w, r * rowBytes, x, t * cols, cols);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF32(w, r * rowBytes, x, t * cols, cols);
             }
             case BF16 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotBf16(v, w, r * rowBytes, x, t * cols, cols);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotBf16(w, r * rowBytes, x, t * cols, cols);
             }
             case F16 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF16(v, w, r * rowBytes, x, t * cols, cols);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF16(w, r * rowBytes, x, t * cols, cols);
             }
             case Q8_0 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ8_0(v, w, r * rowBytes, x, t * cols, cols);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ8_0(w, r * rowBytes, x, t * cols, cols);
             }
             case Q4_0 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ4_0(v, w, r * rowBytes, x, t * cols, cols);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ4_0(w, r * rowBytes, x, t * cols, cols);
             }
             default -> throw new IllegalStateException("no vector kernel for " + dtype);
         }

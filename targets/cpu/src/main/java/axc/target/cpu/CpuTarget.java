@@ -48,7 +48,7 @@ public final class CpuTarget implements Target {
 
     @Override
     public TargetInfo info() {
-        return new TargetInfo("cpu", "Java Vector API kernels, " + Lanes.PREFERRED.length() * 32 + "-bit float32 lanes, "
+        return new TargetInfo("cpu", "Java Vector API kernels, " + Lanes.LENGTH * 32 + "-bit float32 lanes, "
                 + options.threads() + " thread(s); vector matmul for f32, f16, bf16, q8_0, q4_0, other schemes on the interpreter's kernels",
                 TargetProvider.API_VERSION, SCHEMES, List.of("all"));
     }
