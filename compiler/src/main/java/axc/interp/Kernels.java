@@ -54,22 +54,15 @@ final class Kernels {
         return Tensor.f32(out, x.shape());
     }
 
-    /** Each row times every weight (transposed), the outputs side by side. */
+    /** Each row times every weight (transposed), the outputs side by side ({@link Matrix#matmul} per weight). */
     static Tensor matmul(Tensor x, List<Matrix> ws) {
-        int k = x.width();
         int n = 0;
         for (Matrix w : ws) n += w.rows();
         float[] out = new float[x.rows() * n];
-        float[] in = new float[k];
-        for (int r = 0; r < x.rows(); r++) {
-            System.arraycopy(x.floats(), r * k, in, 0, k);
-            int col = 0;
-            for (Matrix w : ws) {
-                float[] o = new float[w.rows()];
-                w.matvec(in, o);
-                System.arraycopy(o, 0, out, r * n + col, o.length);
-                col += o.length;
-            }
+        int col = 0;
+        for (Matrix w : ws) {
+            w.matmul(x.floats(), x.rows(), out, n, col);
+            col += w.rows();
         }
         return Tensor.f32(out, x.shapeWithWidth(n));
     }

@@ -23,4 +23,20 @@ public interface Matrix {
             out[r] = (float) s;
         }
     }
+
+    /**
+     * {@code out[t * outStride + outOff + r] = sum_c W[r][c] * x[t * cols + c]} for the {@code n} rows of
+     * {@code x}: a matrix-matrix product written into a column range of {@code out}. The default runs
+     * {@link #matvec} row by row (the interpreter's arithmetic); targets override it with their kernels.
+     */
+    default void matmul(float[] x, int n, float[] out, int outStride, int outOff) {
+        int k = cols();
+        float[] in = new float[k];
+        float[] o = new float[rows()];
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(x, t * k, in, 0, k);
+            matvec(in, o);
+            System.arraycopy(o, 0, out, t * outStride + outOff, o.length);
+        }
+    }
 }

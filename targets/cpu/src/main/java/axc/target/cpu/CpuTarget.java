@@ -1,0 +1,144 @@
+package axc.target.cpu;
+
+import axc.bundle.Bundle;
+import axc.bundle.BundleTensors;
+import axc.formats.hf.ModelConfig;
+import axc.interp.InterpretedModel;
+import axc.interp.Interpreter;
+import axc.interp.KvState;
+import axc.interp.StoredParams;
+import axc.interp.WeightsParams;
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.WeightScheme;
+import axc.ir.text.AxirParser;
+import axc.model.LanguageModel;
+import axc.reference.Weights;
+import axc.target.CompileContext;
+import axc.target.Executable;
+import axc.target.GraphExecutable;
+import axc.target.Support;
+import axc.target.Target;
+import axc.target.TargetInfo;
+import axc.target.TargetOptions;
+import axc.target.TargetProvider;
+import axc.target.reference.ArtifactConfig;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The cpu target, first cut: the artifact holds the graph and the weights in their stored layout (as
+ * the reference target's does; packing rows for the vector width is a later step), and loading runs
+ * the graph with the interpreter's op semantics but the matrix products of F32, BF16, F16, Q8_0 and
+ * Q4_0 weights on {@link VectorKernels} (float32 lanes, output rows over {@link TargetOptions#threads()}
+ * threads). Every other scheme the reference runs is accepted and computed by the interpreter's scalar
+ * decoders, so any model compiles; {@link #supports} names the path a matmul takes.
+ */
+public final class CpuTarget implements Target {
+    private final TargetOptions options;
+
+    public CpuTarget(TargetOptions options) {
+        this.options = options;
+    }
+
+    /** Fast-pathed schemes first; the rest run on the interpreter's kernels. */
+    static final List<String> SCHEMES = List.of("f32", "f16", "bf16", "q8_0", "q4_0",
+            "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "gptq-int4", "int8", "w8a8");
+
+    @Override
+    public TargetInfo info() {
+        return new TargetInfo("cpu", "Java Vector API kernels, " + Lanes.LENGTH * 32 + "-bit float32 lanes, "
+                + options.threads() + " thread(s); vector matmul for f32, f16, bf16, q8_0, q4_0, other schemes on the interpreter's kernels",
+                TargetProvider.API_VERSION, SCHEMES, List.of("all"));
+    }
+
+    /** Whether matmuls reading {@code s} run on the vector kernels. */
+    public static boolean vectorized(WeightScheme s) {
+        return s instanceof WeightScheme.Stored st && CpuMatrix.FAST.contains(st.dtype());
+    }
+
+    /**
+     * Every op and every scheme the interpreter runs is supported (quantized block matrices need
+     * columns in whole 32-element blocks, as their storage does); schemes outside
+     * {@link CpuMatrix#FAST} take the scalar path.
+     */
+    @Override
+    public Support supports(Node node) {
+        return Support.yes();
+    }
+
+    @Override
+    public void compile(Graph g, CompileContext ctx, axc.bundle.BundleWriter out) {
+        BundleTensors.copyAll(ctx.tensors(), out);
+    }
+
+    @Override
+    public Executable load(Bundle b) {
+        ModelConfig config = ArtifactConfig.read(b);
+        BundleTensors tensors = BundleTensors.open(b);
+        Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
+        Weights w = new Weights(tensors, config, b.path());
+        RowPool pool = new RowPool(options.threads());
+        InterpretedModel m = new InterpretedModel(g, config, new CpuParams(new WeightsParams(w), tensors, pool), w.matrixBytes());
+        return new CpuExecutable(m, pool);
+    }
+
+    @Override
+    public GraphExecutable loadGraph(Bundle b) {
+        Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
+        BundleTensors tensors = BundleTensors.open(b);
+        RowPool pool = new RowPool(options.threads());
+        Interpreter interpreter = new Interpreter(g, new CpuParams(new StoredParams(tensors), tensors, pool));
+        return new GraphExecutable() {
+            @Override
+            public Graph graph() {
+                return interpreter.graph();
+            }
+
+            @Override
+            public Session newSession(int capacity) {
+                KvState state = interpreter.newState(capacity);
+                return inputs -> interpreter.run(state, inputs);
+            }
+
+            @Override
+            public void close() {
+                pool.close();
+            }
+        };
+    }
+
+    /** A model on the cpu kernels; closing stops its threads (the weights belong to the bundle). */
+    record CpuExecutable(InterpretedModel model, RowPool pool) implements Executable {
+        @Override
+        public ModelConfig config() {
+            return model.config();
+        }
+
+        @Override
+        public int vocabRows() {
+            return model.vocabRows();
+        }
+
+        @Override
+        public LanguageModel.Session newSession(int capacity) {
+            return model.newSession(capacity);
+        }
+
+        @Override
+        public long weightBytesPerToken() {
+            return model.weightBytesPerToken();
+        }
+
+        @Override
+        public String backend() {
+            return "cpu";
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+        }
+    }
+}

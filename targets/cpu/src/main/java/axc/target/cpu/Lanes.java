@@ -1,0 +1,36 @@
+package axc.target.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector species the kernels work with, as {@code static final} constants (the JIT compiles Vector
+ * API code to vector instructions only when the species is a constant): float lanes, the int lanes
+ * of the same shape (bit manipulation of half-precision values), the short lanes holding as many
+ * values as a float vector (BF16/F16 loads) and the byte lanes of int8/int4 codes ({@link #PARTS} float
+ * vectors per byte vector). The width is this machine's widest unless the system property
+ * {@code axc.cpu.vector-bits} (128, 256 or 512) names another, which is how the kernels are checked
+ * at several widths.
+ */
+public final class Lanes {
+    private Lanes() {
+    }
+
+    public static final VectorSpecies<Float> F = floats(System.getProperty("axc.cpu.vector-bits"));
+    public static final int LENGTH = F.length();
+    public static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    public static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, LENGTH * 16)));
+    public static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, LENGTH * 8)));
+    public static final int PARTS = B.length() / LENGTH;
+
+    static VectorSpecies<Float> floats(String bits) {
+        if (bits == null || bits.isBlank()) return FloatVector.SPECIES_PREFERRED;
+        return switch (bits.trim()) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("axc.cpu.vector-bits is " + bits + " (128, 256 or 512)");
+        };
+    }
+}
