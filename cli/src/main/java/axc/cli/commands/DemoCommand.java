@@ -76,8 +76,8 @@ public final class DemoCommand extends AxcCommand {
             });
         }
         Path artifact = work.resolve(ExampleModels.DEFAULT + "-q4_k_m.axc");
-        step(ui, "compile the Q4_K_M model for the reference target and check the artifact's golden vectors", () -> {
-            ArtifactCompiler.Result r = ArtifactCompiler.compile(work.resolve(ExampleModels.DEFAULT + "-q4_k_m.gguf"), "reference",
+        step(ui, "compile the Q4_K_M model for the cpu target and check the artifact's golden vectors", () -> {
+            ArtifactCompiler.Result r = ArtifactCompiler.compile(work.resolve(ExampleModels.DEFAULT + "-q4_k_m.gguf"), "cpu",
                     new TargetOptions(ui.threads(), null, Map.of()), new CompileOptions(null, ExampleModels.DEFAULT), artifact, null, ui.progress());
             say(ui, String.format("%d ops -> %d after %d passes; peak activations (T=%d) %.1f -> %.1f MiB", r.before().ops(), r.after().ops(),
                     r.passes().size(), ArtifactCompiler.PLAN_TOKENS, r.before().peakActivationBytes() / 1048576.0, r.after().peakActivationBytes() / 1048576.0));
