@@ -2,6 +2,7 @@ package axc.formats.gguf;
 
 import axc.errors.InvalidInputException;
 import axc.formats.dtype.DType;
+import axc.formats.io.MappedFile;
 import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
 
@@ -14,7 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -61,23 +61,7 @@ public final class GgufFile implements TensorStore {
     }
 
     public static GgufFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 24) throw InvalidInputException.of(path, "truncated GGUF file (" + size + " bytes)");
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            GgufFile f = parse(path, arena, map);
-            return f;
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw InvalidInputException.of(path, "file not found");
-        } catch (IOException e) {
-            arena.close();
-            throw InvalidInputException.of(path, "cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, 24, "truncated GGUF file", (arena, map) -> parse(path, arena, map));
     }
 
     /** True when the file starts with the GGUF magic. */

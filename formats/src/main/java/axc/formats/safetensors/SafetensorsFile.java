@@ -2,21 +2,18 @@ package axc.formats.safetensors;
 
 import axc.errors.InvalidInputException;
 import axc.formats.dtype.DType;
+import axc.formats.io.MappedFile;
 import axc.formats.json.Json;
 import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -52,11 +49,8 @@ public final class SafetensorsFile implements TensorStore {
     }
 
     public static SafetensorsFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw InvalidInputException.of(path, "truncated safetensors file (" + size + " bytes, no header length)");
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        return MappedFile.open(path, 8, "truncated safetensors file, no header length", (arena, map) -> {
+            long size = map.byteSize();
             long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
             if (headerLen < 2 || headerLen > MAX_HEADER) {
                 throw InvalidInputException.of(path, "safetensors header length " + headerLen + " is out of bounds (2.." + MAX_HEADER + ")");
@@ -69,16 +63,7 @@ public final class SafetensorsFile implements TensorStore {
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> tensors = parseHeader(path, header, size - dataStart, metadata);
             return new SafetensorsFile(path, arena, map, dataStart, tensors, metadata);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw InvalidInputException.of(path, "file not found");
-        } catch (IOException e) {
-            arena.close();
-            throw InvalidInputException.of(path, "cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        });
     }
 
     static Map<String, TensorInfo> parseHeader(Path path, byte[] header, long dataSize, Map<String, String> metadata) {
