@@ -15,7 +15,21 @@ final class StderrTerminal {
     private StderrTerminal() {
     }
 
+    /** Opened once per process: every progress bar of a command draws on the same terminal. */
+    private static volatile Optional<PrintWriter> terminal;
+
     static Optional<PrintWriter> open() {
+        Optional<PrintWriter> t = terminal;
+        if (t == null) {
+            synchronized (StderrTerminal.class) {
+                if (terminal == null) terminal = connect();
+                t = terminal;
+            }
+        }
+        return t;
+    }
+
+    private static Optional<PrintWriter> connect() {
         String tty = System.getProperty("axc.progress.tty");
         if (tty == null || tty.isEmpty() || System.getenv("CI") != null) return Optional.empty();
         try {
