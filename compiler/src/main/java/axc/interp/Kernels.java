@@ -1,5 +1,6 @@
 package axc.interp;
 
+import axc.reference.DecoderMath;
 import axc.reference.Matrix;
 
 import java.util.List;
@@ -39,10 +40,7 @@ final class Kernels {
 
     /** RMSNorm of {@code x[off, off+n)} into {@code out[outOff, ...)}, as transformers computes it in float32. */
     static void rmsNorm(float[] x, int off, int n, float[] weight, float[] out, int outOff, double eps) {
-        double ss = 0;
-        for (int i = 0; i < n; i++) ss += (double) x[off + i] * x[off + i];
-        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
-        for (int i = 0; i < n; i++) out[outOff + i] = weight[i] * (x[off + i] * inv);
+        DecoderMath.rmsNorm(x, off, n, weight, out, outOff, eps);
     }
 
     static Tensor headRmsNorm(Tensor x, float[] w, int heads, int headDim, double eps) {
@@ -93,7 +91,7 @@ final class Kernels {
     }
 
     static float silu(float x) {
-        return (float) (x / (1.0 + Math.exp(-x)));
+        return DecoderMath.silu(x);
     }
 
     static Tensor silu(Tensor x) {
@@ -110,26 +108,10 @@ final class Kernels {
 
     /** Rotate-half rotary embedding; inverse frequencies in float32 as transformers computes them. */
     static Tensor rope(Tensor x, Tensor positions, int heads, int headDim, double theta) {
-        int half = headDim / 2;
-        double[] invFreq = new double[half];
-        for (int i = 0; i < half; i++) invFreq[i] = (float) (1.0 / Math.pow(theta, (float) (2 * i) / (float) headDim));
+        double[] invFreq = DecoderMath.invFreq(theta, headDim);
         float[] v = x.floats().clone();
         int width = x.width();
-        for (int r = 0; r < x.rows(); r++) {
-            int pos = positions.ints()[r];
-            for (int h = 0; h < heads; h++) {
-                int base = r * width + h * headDim;
-                for (int i = 0; i < half; i++) {
-                    float angle = (float) pos * (float) invFreq[i];
-                    float cos = (float) Math.cos(angle);
-                    float sin = (float) Math.sin(angle);
-                    float x1 = v[base + i];
-                    float x2 = v[base + half + i];
-                    v[base + i] = x1 * cos - x2 * sin;
-                    v[base + half + i] = x2 * cos + x1 * sin;
-                }
-            }
-        }
+        for (int r = 0; r < x.rows(); r++) DecoderMath.rope(v, r * width, heads, headDim, positions.ints()[r], invFreq);
         return Tensor.f32(v, x.shape());
     }
 
@@ -150,35 +132,9 @@ final class Kernels {
             System.arraycopy(v.floats(), r * kvDim, values, pos * kvDim, kvDim);
         }
         int qDim = heads * d;
-        int group = heads / kvHeads;
-        double scale = 1.0 / Math.sqrt(d);
         float[] out = new float[rows * qDim];
-        float[] qs = q.floats();
         for (int r = 0; r < rows; r++) {
-            int len = positions.ints()[r] + 1;
-            double[] scores = new double[len];
-            int qo = r * qDim;
-            for (int hd = 0; hd < heads; hd++) {
-                int kvh = hd / group;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int t = 0; t < len; t++) {
-                    double s = 0;
-                    int ko = t * kvDim + kvh * d;
-                    for (int i = 0; i < d; i++) s += (double) qs[qo + hd * d + i] * keys[ko + i];
-                    scores[t] = s * scale;
-                    max = Math.max(max, scores[t]);
-                }
-                double sum = 0;
-                for (int t = 0; t < len; t++) {
-                    scores[t] = Math.exp(scores[t] - max);
-                    sum += scores[t];
-                }
-                for (int i = 0; i < d; i++) {
-                    double acc = 0;
-                    for (int t = 0; t < len; t++) acc += scores[t] * values[t * kvDim + kvh * d + i];
-                    out[qo + hd * d + i] = (float) (acc / sum);
-                }
-            }
+            DecoderMath.attend(q.floats(), r * qDim, keys, values, kvDim, positions.ints()[r] + 1, heads, kvHeads, d, out, r * qDim);
         }
         return Tensor.f32(out, q.shape());
     }

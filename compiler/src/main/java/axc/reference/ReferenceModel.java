@@ -41,12 +41,7 @@ public final class ReferenceModel implements LanguageModel {
         this.finalNorm = w.vector(HfNames.FINAL_NORM);
         this.embed = w.matrix(HfNames.EMBED);
         this.head = w.head();
-        int half = c.headDim() / 2;
-        this.invFreq = new double[half];
-        for (int i = 0; i < half; i++) {
-            // As transformers computes it: in float32.
-            invFreq[i] = (float) (1.0 / Math.pow(c.ropeTheta(), (float) (2 * i) / (float) c.headDim()));
-        }
+        this.invFreq = DecoderMath.invFreq(c.ropeTheta(), c.headDim());
     }
 
     private float[] optional(String name) {
@@ -232,11 +227,7 @@ public final class ReferenceModel implements LanguageModel {
     }
 
     static void rmsNorm(float[] x, int off, int n, float[] weight, float[] out, int outOff, double eps) {
-        double ss = 0;
-        for (int i = 0; i < n; i++) ss += (double) x[off + i] * x[off + i];
-        // transformers: hidden * rsqrt(mean(hidden^2) + eps), in float32, then * weight.
-        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
-        for (int i = 0; i < n; i++) out[outOff + i] = weight[i] * (x[off + i] * inv);
+        DecoderMath.rmsNorm(x, off, n, weight, out, outOff, eps);
     }
 
     private void headNorm(float[] v, float[] weight, int heads) {
@@ -250,51 +241,14 @@ public final class ReferenceModel implements LanguageModel {
     }
 
     private void rope(float[] v, int heads, int pos) {
-        int d = c.headDim();
-        int half = d / 2;
-        for (int hd = 0; hd < heads; hd++) {
-            int base = hd * d;
-            for (int i = 0; i < half; i++) {
-                float angle = (float) pos * (float) invFreq[i];
-                float cos = (float) Math.cos(angle);
-                float sin = (float) Math.sin(angle);
-                float x1 = v[base + i];
-                float x2 = v[base + half + i];
-                v[base + i] = x1 * cos - x2 * sin;
-                v[base + half + i] = x2 * cos + x1 * sin;
-            }
-        }
+        DecoderMath.rope(v, 0, heads, c.headDim(), pos, invFreq);
     }
 
     private void attention(float[] q, KvCache cache, int l, int len, float[] out) {
-        int d = c.headDim();
-        int group = c.numHeads() / c.numKvHeads();
-        double scale = 1.0 / Math.sqrt(d);
-        double[] scores = new double[len];
-        for (int hd = 0; hd < c.numHeads(); hd++) {
-            int kvh = hd / group;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int t = 0; t < len; t++) {
-                double s = 0;
-                int ko = t * c.kvDim() + kvh * d;
-                for (int i = 0; i < d; i++) s += (double) q[hd * d + i] * cache.keys[l][ko + i];
-                scores[t] = s * scale;
-                max = Math.max(max, scores[t]);
-            }
-            double sum = 0;
-            for (int t = 0; t < len; t++) {
-                scores[t] = Math.exp(scores[t] - max);
-                sum += scores[t];
-            }
-            for (int i = 0; i < d; i++) {
-                double acc = 0;
-                for (int t = 0; t < len; t++) acc += scores[t] * cache.values[l][t * c.kvDim() + kvh * d + i];
-                out[hd * d + i] = (float) (acc / sum);
-            }
-        }
+        DecoderMath.attend(q, 0, cache.keys[l], cache.values[l], c.kvDim(), len, c.numHeads(), c.numKvHeads(), c.headDim(), out, 0);
     }
 
     static float silu(float x) {
-        return (float) (x / (1.0 + Math.exp(-x)));
+        return DecoderMath.silu(x);
     }
 }
