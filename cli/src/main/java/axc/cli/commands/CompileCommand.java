@@ -4,16 +4,13 @@ import axc.cli.Ui;
 import axc.cli.Units;
 import axc.compile.ArtifactCompiler;
 import axc.errors.InvalidInputException;
-import axc.formats.hf.HfCheckpoint;
 import axc.formats.io.AtomicOutput;
 import axc.formats.json.Json;
 import axc.ir.Op;
 import axc.pass.GraphStats;
-import axc.quant.gguf.GgufQuantizer;
-import axc.quant.gguf.QuantSource;
+import axc.quant.Quantization;
 import axc.quant.recipe.Presets;
 import axc.quant.recipe.Recipe;
-import axc.quant.safetensors.SafetensorsQuantizer;
 import axc.target.CompileOptions;
 import axc.target.TargetOptions;
 import picocli.CommandLine.Command;
@@ -74,17 +71,8 @@ public final class CompileCommand extends AxcCommand {
     }
 
     private Path quantizeFirst(Ui ui, Recipe recipe, Path tmp) {
-        if (Presets.isGguf(recipe.base())) {
-            Path q = tmp.resolve("quantized.gguf");
-            try (QuantSource src = QuantSource.open(model)) {
-                GgufQuantizer.quantize(src, q, recipe, true, false, ui.progress());
-            }
-            return q;
-        }
-        Path q = tmp.resolve("quantized");
-        try (HfCheckpoint ck = HfCheckpoint.open(model)) {
-            SafetensorsQuantizer.quantize(ck, q, recipe, null, true, ui.progress());
-        }
+        Path q = tmp.resolve(Presets.isGguf(recipe.base()) ? "quantized.gguf" : "quantized");
+        Quantization.run(model, q, recipe, null, true, false, ui.progress());
         return q;
     }
 

@@ -7,14 +7,11 @@ import axc.examples.ModelSpec;
 import axc.formats.convert.ConvertResult;
 import axc.formats.convert.Converter;
 import axc.formats.dtype.DType;
-import axc.formats.hf.HfCheckpoint;
 import axc.formats.inspect.InspectReport;
 import axc.formats.inspect.Inspector;
+import axc.quant.Quantization;
 import axc.quant.QuantizeReport;
-import axc.quant.gguf.GgufQuantizer;
-import axc.quant.gguf.QuantSource;
 import axc.quant.recipe.Presets;
-import axc.quant.safetensors.SafetensorsQuantizer;
 import axc.compile.ArtifactCompiler;
 import axc.runner.GoldenCheck;
 import axc.runner.Generation;
@@ -145,16 +142,7 @@ public final class DemoCommand extends AxcCommand {
 
     private static Map<String, Object> quantize(Ui ui, Path model, Path out, String preset) {
         var recipe = Presets.find(preset).orElseThrow();
-        QuantizeReport r;
-        if (Presets.isGguf(preset)) {
-            try (QuantSource src = QuantSource.open(model)) {
-                r = GgufQuantizer.quantize(src, out, recipe, true, true, ui.progress());
-            }
-        } else {
-            try (HfCheckpoint ck = HfCheckpoint.open(model)) {
-                r = SafetensorsQuantizer.quantize(ck, out, recipe, null, true, ui.progress());
-            }
-        }
+        QuantizeReport r = Quantization.run(model, out, recipe, null, true, true, ui.progress());
         say(ui, String.format("wrote %s (%s): %.1f MB in %.1f s", r.output(), r.algorithm(), r.bytesWritten() / 1e6, r.seconds()));
         return Map.of("output", r.output(), "bytes", r.bytesWritten(), "seconds", r.seconds());
     }

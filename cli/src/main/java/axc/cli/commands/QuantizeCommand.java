@@ -2,12 +2,9 @@ package axc.cli.commands;
 
 import axc.cli.Ui;
 import axc.errors.InvalidInputException;
-import axc.formats.hf.HfCheckpoint;
+import axc.quant.Quantization;
 import axc.quant.QuantizeReport;
-import axc.quant.safetensors.SafetensorsQuantizer;
 import axc.quant.TensorError;
-import axc.quant.gguf.GgufQuantizer;
-import axc.quant.gguf.QuantSource;
 import axc.quant.recipe.Presets;
 import axc.quant.recipe.Recipe;
 import picocli.CommandLine.ArgGroup;
@@ -58,17 +55,7 @@ public final class QuantizeCommand extends AxcCommand {
         if (to != null && !to.equalsIgnoreCase(gguf ? "gguf" : "safetensors")) {
             throw new InvalidInputException("--to " + to + ": scheme '" + recipe.base() + "' is written as " + (gguf ? "gguf" : "safetensors"));
         }
-        QuantizeReport r;
-        if (gguf) {
-            try (QuantSource src = QuantSource.open(in)) {
-                r = GgufQuantizer.quantize(src, out, recipe, !noProvenance, true, ui.progress());
-            }
-        } else {
-            if (!HfCheckpoint.looksLike(in)) throw new InvalidInputException(in + ": integer schemes quantize a Hugging Face folder (convert a GGUF with axc convert first)");
-            try (HfCheckpoint ck = HfCheckpoint.open(in)) {
-                r = SafetensorsQuantizer.quantize(ck, out, recipe, calib, !noProvenance, ui.progress());
-            }
-        }
+        QuantizeReport r = Quantization.run(in, out, recipe, calib, !noProvenance, true, ui.progress());
         if (ui.json()) {
             ui.printJson(r);
         } else {

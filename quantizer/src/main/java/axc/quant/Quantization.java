@@ -1,0 +1,36 @@
+package axc.quant;
+
+import axc.errors.InvalidInputException;
+import axc.formats.hf.HfCheckpoint;
+import axc.progress.Progress;
+import axc.quant.gguf.GgufQuantizer;
+import axc.quant.gguf.QuantSource;
+import axc.quant.recipe.Presets;
+import axc.quant.recipe.Recipe;
+import axc.quant.safetensors.SafetensorsQuantizer;
+
+import java.nio.file.Path;
+
+/**
+ * Quantizes a checkpoint with a recipe, choosing the writer from its base scheme: llama.cpp types go
+ * to GGUF (from a Hugging Face folder or a float GGUF), integer schemes to a safetensors folder (from
+ * a Hugging Face folder). The one entry point the commands use.
+ */
+public final class Quantization {
+    private Quantization() {
+    }
+
+    public static QuantizeReport run(Path in, Path out, Recipe recipe, Path calib, boolean provenance, boolean measureError, Progress progress) {
+        if (Presets.isGguf(recipe.base())) {
+            try (QuantSource src = QuantSource.open(in)) {
+                return GgufQuantizer.quantize(src, out, recipe, provenance, measureError, progress);
+            }
+        }
+        if (!HfCheckpoint.looksLike(in)) {
+            throw new InvalidInputException(in + ": integer schemes quantize a Hugging Face folder (convert a GGUF with axc convert first)");
+        }
+        try (HfCheckpoint ck = HfCheckpoint.open(in)) {
+            return SafetensorsQuantizer.quantize(ck, out, recipe, calib, provenance, progress);
+        }
+    }
+}
