@@ -26,10 +26,25 @@ public final class BundleTensors implements TensorStore {
 
     private final Bundle bundle;
     private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> layouts;
 
-    private BundleTensors(Bundle bundle, Map<String, TensorInfo> tensors) {
+    private BundleTensors(Bundle bundle, Map<String, TensorInfo> tensors, Map<String, String> layouts) {
         this.bundle = bundle;
         this.tensors = tensors;
+        this.layouts = layouts;
+    }
+
+    /**
+     * A target's own arrangement of a tensor's bytes (same dtype, shape and size, e.g. rows regrouped
+     * for its kernels): the name the index records and what writes the bytes.
+     */
+    public record Layout(String name, axc.formats.io.Payload payload) {
+    }
+
+    /** Chooses a layout per tensor; null keeps the stored bytes. */
+    @FunctionalInterface
+    public interface Layouts {
+        Layout of(TensorInfo t, TensorStore store);
     }
 
     public static String entry(String tensor) {
@@ -38,6 +53,15 @@ public final class BundleTensors implements TensorStore {
 
     /** Writes every tensor of {@code store} into the artifact, unchanged, with the index. */
     public static void copyAll(TensorStore store, BundleWriter out) {
+        writeAll(store, out, (t, s) -> null);
+    }
+
+    /**
+     * Writes every tensor of {@code store}, each in the layout {@code layouts} picks (stored bytes when
+     * it picks none), with the index; a laid-out tensor's index entry names its layout, so a reader
+     * that does not know it can refuse rather than misread.
+     */
+    public static void writeAll(TensorStore store, BundleWriter out, Layouts layouts) {
         ArrayNode index = Json.MAPPER.createArrayNode();
         for (TensorInfo t : store.tensors()) {
             ObjectNode e = index.addObject();
@@ -45,7 +69,13 @@ public final class BundleTensors implements TensorStore {
             e.put("dtype", t.dtype().name());
             ArrayNode shape = e.putArray("shape");
             for (long d : t.shape()) shape.add(d);
-            out.add(entry(t.name()), t.byteSize(), ch -> axc.formats.io.SegmentIo.write(ch, store.data(t.name())));
+            Layout layout = layouts.of(t, store);
+            if (layout == null) {
+                out.add(entry(t.name()), t.byteSize(), ch -> axc.formats.io.SegmentIo.write(ch, store.data(t.name())));
+            } else {
+                e.put("layout", layout.name());
+                out.add(entry(t.name()), t.byteSize(), layout.payload());
+            }
         }
         try {
             out.add(INDEX, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
@@ -59,8 +89,10 @@ public final class BundleTensors implements TensorStore {
         if (!b.contains(INDEX)) throw InvalidInputException.of(where, "artifact has no " + INDEX);
         JsonNode index = Json.parse(b.bytes(INDEX), where + " (" + INDEX + ")");
         Map<String, TensorInfo> map = new LinkedHashMap<>();
+        Map<String, String> layouts = new LinkedHashMap<>();
         for (JsonNode e : index) {
             String name = e.path("name").asText();
+            if (e.hasNonNull("layout")) layouts.put(name, e.get("layout").asText());
             DType dt;
             try {
                 dt = DType.valueOf(e.path("dtype").asText());
@@ -81,7 +113,12 @@ public final class BundleTensors implements TensorStore {
             if (size != want) throw InvalidInputException.of(where, "tensor " + name + ": entry has " + size + " bytes, its dtype and shape need " + want);
             map.put(name, new TensorInfo(name, dt, shape, 0, size));
         }
-        return new BundleTensors(b, map);
+        return new BundleTensors(b, map, layouts);
+    }
+
+    /** The layout a target wrote {@code name} in, if not the stored one. */
+    public Optional<String> layout(String name) {
+        return Optional.ofNullable(layouts.get(name));
     }
 
     @Override

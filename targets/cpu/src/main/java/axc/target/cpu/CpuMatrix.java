@@ -4,6 +4,7 @@ import axc.formats.dtype.DType;
 import axc.reference.Matrix;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Set;
 
 /**
@@ -24,7 +25,18 @@ public final class CpuMatrix implements Matrix {
     private final long rowBytes;
     private final Matrix decoder;
     private final RowPool pool;
+    private final NativeScratch scratch;
+    /** The C API's number for {@link #dtype}, or -1 when the Vector API kernels run this matrix. */
+    private final int nativeType;
+    /** Whether {@link #data} is in {@link PackedRows}' layout. */
+    private final boolean packed;
     private final RowPool.Job job = this::compute;
+    private final RowPool.Job nativeJob = this::computeNative;
+    /** Whether the activations are quantized to int8 for the native product ({@link Activations#INT8}). */
+    private final boolean int8;
+    private final RowPool.Job int8Job = this::computeInt8;
+    private long xAddress;
+    private long yAddress;
     private final int minChunk;
     private float[] x;
     private int n;
@@ -33,6 +45,15 @@ public final class CpuMatrix implements Matrix {
     private int outOff;
 
     public CpuMatrix(MemorySegment data, DType dtype, int rows, int cols, Matrix decoder, RowPool pool) {
+        this(data, dtype, rows, cols, decoder, pool, null, Activations.F32, false);
+    }
+
+    /**
+     * With {@code scratch}, products run on {@link NativeKernels} when they loaded here, with int8
+     * activations when {@code activations} asks for them and this CPU has the instructions.
+     */
+    public CpuMatrix(MemorySegment data, DType dtype, int rows, int cols, Matrix decoder, RowPool pool, NativeScratch scratch,
+                     Activations activations, boolean packed) {
         if (!FAST.contains(dtype)) throw new IllegalArgumentException("no vector kernel for " + dtype);
         if (dtype.isQuantized() && cols % 32 != 0) throw new IllegalArgumentException(dtype + " rows of " + cols + " columns");
         this.data = data;
@@ -41,14 +62,42 @@ public final class CpuMatrix implements Matrix {
         this.cols = cols;
         this.rowBytes = dtype.bytesFor(cols);
         if (data.byteSize() != rowBytes * rows) throw new IllegalArgumentException("tensor of " + data.byteSize() + " bytes is not " + rows + " x " + cols + " " + dtype);
+        if (packed && !PackedRows.packs(dtype, new long[]{rows, cols})) throw new IllegalArgumentException(dtype + " " + rows + " x " + cols + " has no packed layout");
+        this.packed = packed;
         this.decoder = decoder;
         this.pool = pool;
+        this.scratch = scratch;
+        // The native kernels read quantized weights only in the packed layout.
+        this.nativeType = scratch != null && data.isNative() && NativeKernels.available() && (packed || !dtype.isQuantized()) ? nativeType(dtype) : -1;
+        if (packed && nativeType < 0) throw new IllegalArgumentException("packed " + dtype + " rows need the native kernels (PackedRows.unpack first)");
+        this.int8 = nativeType >= 0 && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(nativeType) == 1;
         // Chunks of about 64 KiB of weights: enough work to be worth handing to another thread.
         this.minChunk = (int) Math.max(1, Math.min(rows, (64 * 1024) / Math.max(1, rowBytes)));
     }
 
     public DType dtype() {
         return dtype;
+    }
+
+    /** Whether products run on the native kernels. */
+    public boolean isNative() {
+        return nativeType >= 0;
+    }
+
+    /** Whether products quantize the activations to int8. */
+    public boolean isInt8() {
+        return int8;
+    }
+
+    static int nativeType(DType t) {
+        return switch (t) {
+            case F32 -> NativeKernels.F32;
+            case F16 -> NativeKernels.F16;
+            case BF16 -> NativeKernels.BF16;
+            case Q8_0 -> NativeKernels.Q8_0;
+            case Q4_0 -> NativeKernels.Q4_0;
+            default -> -1;
+        };
     }
 
     @Override
@@ -63,7 +112,8 @@ public final class CpuMatrix implements Matrix {
 
     @Override
     public void row(int r, float[] dst) {
-        decoder.row(r, dst);
+        if (packed) PackedRows.dequantizeRow(dtype, data, r, cols, dst);
+        else decoder.row(r, dst);
     }
 
     @Override
@@ -74,6 +124,10 @@ public final class CpuMatrix implements Matrix {
     @Override
     public synchronized void matmul(float[] x, int n, float[] out, int outStride, int outOff) {
         if (x.length < n * cols || out.length < (n - 1) * outStride + outOff + rows) throw new IllegalArgumentException("matmul buffers too small");
+        if (nativeType >= 0) {
+            matmulNative(x, n, out, outStride, outOff);
+            return;
+        }
         this.x = x;
         this.n = n;
         this.out = out;
@@ -85,6 +139,39 @@ public final class CpuMatrix implements Matrix {
             this.x = null;
             this.out = null;
         }
+    }
+
+    /**
+     * The activations go to off-heap memory once, every worker's rows are written there by C, and the
+     * outputs come back in one copy per activation row.
+     */
+    private void matmulNative(float[] x, int n, float[] out, int outStride, int outOff) {
+        synchronized (scratch) {
+            MemorySegment xs = scratch.x((long) n * cols);
+            MemorySegment ys = scratch.y((long) n * rows);
+            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, n * cols);
+            this.n = n;
+            this.xAddress = xs.address();
+            this.yAddress = ys.address();
+            if (int8) {
+                // Quantized once here, read by every worker.
+                MemorySegment q = scratch.q(n * NativeKernels.axc_cpu_act_row_bytes(cols));
+                if (NativeKernels.axc_cpu_quantize_rows(nativeType, xs.address(), n, cols, q.address()) != 0) throw new IllegalStateException("activation rows of " + cols);
+                this.xAddress = q.address();
+            }
+            pool.run(int8 ? int8Job : nativeJob, rows, minChunk);
+            for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
+        }
+    }
+
+    private void computeNative(int from, int to, int worker) {
+        int rc = NativeKernels.axc_cpu_matmul(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
+        if (rc != 0) throw new IllegalStateException("native " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
+    }
+
+    private void computeInt8(int from, int to, int worker) {
+        int rc = NativeKernels.axc_cpu_matmul_int8(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
+        if (rc != 0) throw new IllegalStateException("native int8 " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
     }
 
     private void compute(int from, int to, int worker) {

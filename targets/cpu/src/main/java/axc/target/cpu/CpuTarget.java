@@ -3,6 +3,9 @@ package axc.target.cpu;
 import axc.bundle.Bundle;
 import axc.bundle.BundleTensors;
 import axc.formats.hf.ModelConfig;
+import axc.formats.io.SegmentIo;
+import axc.formats.tensor.TensorInfo;
+import axc.formats.tensor.TensorStore;
 import axc.interp.InterpretedModel;
 import axc.interp.Interpreter;
 import axc.interp.KvState;
@@ -24,15 +27,17 @@ import axc.target.TargetOptions;
 import axc.target.TargetProvider;
 import axc.target.reference.ArtifactConfig;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The cpu target, first cut: the artifact holds the graph and the weights in their stored layout (as
- * the reference target's does; packing rows for the vector width is a later step), and loading runs
- * the graph with the interpreter's op semantics but the matrix products of F32, BF16, F16, Q8_0 and
- * Q4_0 weights on {@link VectorKernels} (float32 lanes, output rows over {@link TargetOptions#threads()}
- * threads). Every other scheme the reference runs is accepted and computed by the interpreter's scalar
+ * The cpu target: the artifact holds the graph and the weights, Q8_0 and Q4_0 matrices packed by row
+ * for the kernels ({@link PackedRows}); loading runs the graph with the interpreter's op semantics but
+ * the matrix products of F32, BF16, F16, Q8_0 and Q4_0 weights on {@link NativeKernels} (AVX-512 /
+ * AVX2 / portable C, int8 activations with VNNI per {@link Activations}), or on {@link VectorKernels}
+ * where the native library does not load, output rows over {@link TargetOptions#threads()} threads. Every other scheme the reference runs is accepted and computed by the interpreter's scalar
  * decoders, so any model compiles; {@link #supports} names the path a matmul takes.
  */
 public final class CpuTarget implements Target {
@@ -46,10 +51,20 @@ public final class CpuTarget implements Target {
     static final List<String> SCHEMES = List.of("f32", "f16", "bf16", "q8_0", "q4_0",
             "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "gptq-int4", "int8", "w8a8");
 
+    /** The activation mode: the target option {@code activations}, else {@link Activations#configured()}. */
+    Activations activations() {
+        String v = options.settings() == null ? null : options.settings().get("activations");
+        return v != null ? Activations.parse(v) : Activations.configured();
+    }
+
     @Override
     public TargetInfo info() {
-        return new TargetInfo("cpu", "Java Vector API kernels, " + Lanes.LENGTH * 32 + "-bit float32 lanes, "
-                + options.threads() + " thread(s); vector matmul for f32, f16, bf16, q8_0, q4_0, other schemes on the interpreter's kernels",
+        String kernels = NativeKernels.available()
+                ? "native " + NativeKernels.levelName(NativeKernels.axc_cpu_level()) + " kernels (" + activations().name().toLowerCase()
+                  + " activations for q8_0/q4_0)"
+                : "Java Vector API kernels (" + Lanes.LENGTH * 32 + "-bit float32 lanes; " + NativeKernels.unavailableReason() + ")";
+        return new TargetInfo("cpu", kernels + ", " + options.threads() + " thread(s) for f32, f16, bf16, q8_0, q4_0 matmuls;"
+                + " other schemes on the interpreter's kernels",
                 TargetProvider.API_VERSION, SCHEMES, List.of("all"));
     }
 
@@ -68,9 +83,30 @@ public final class CpuTarget implements Target {
         return Support.yes();
     }
 
+    /** Weights as the kernels stream them: Q8_0 and Q4_0 matrices in {@link PackedRows}' layout, the rest as stored. */
     @Override
     public void compile(Graph g, CompileContext ctx, axc.bundle.BundleWriter out) {
-        BundleTensors.copyAll(ctx.tensors(), out);
+        BundleTensors.writeAll(ctx.tensors(), out, CpuTarget::layout);
+    }
+
+    static BundleTensors.Layout layout(TensorInfo t, TensorStore store) {
+        if (!PackedRows.packs(t.dtype(), t.shape())) return null;
+        int rows = Math.toIntExact(t.dim(0));
+        int cols = Math.toIntExact(t.dim(1));
+        long rowBytes = t.dtype().bytesFor(cols);
+        return new BundleTensors.Layout(PackedRows.LAYOUT, ch -> {
+            // A few MiB of rows at a time: packing never holds a whole matrix.
+            int step = (int) Math.max(1, Math.min(rows, (4L << 20) / rowBytes));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(rowBytes * step, 64);
+                MemorySegment src = store.data(t.name());
+                for (int r = 0; r < rows; r += step) {
+                    int n = Math.min(step, rows - r);
+                    PackedRows.pack(t.dtype(), cols, src, r, n, buf);
+                    SegmentIo.write(ch, buf.asSlice(0, rowBytes * n));
+                }
+            }
+        });
     }
 
     @Override
@@ -80,7 +116,7 @@ public final class CpuTarget implements Target {
         Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
         Weights w = new Weights(tensors, config, b.path());
         RowPool pool = new RowPool(options.threads());
-        InterpretedModel m = new InterpretedModel(g, config, new CpuParams(new WeightsParams(w), tensors, pool), w.matrixBytes());
+        InterpretedModel m = new InterpretedModel(g, config, new CpuParams(new WeightsParams(w), tensors, pool, activations()), w.matrixBytes());
         return new CpuExecutable(m, pool);
     }
 
@@ -89,7 +125,7 @@ public final class CpuTarget implements Target {
         Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
         BundleTensors tensors = BundleTensors.open(b);
         RowPool pool = new RowPool(options.threads());
-        Interpreter interpreter = new Interpreter(g, new CpuParams(new StoredParams(tensors), tensors, pool));
+        Interpreter interpreter = new Interpreter(g, new CpuParams(new StoredParams(tensors), tensors, pool, activations()));
         return new GraphExecutable() {
             @Override
             public Graph graph() {

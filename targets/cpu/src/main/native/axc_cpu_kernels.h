@@ -1,0 +1,487 @@
+// Native matrix kernels of the axc cpu target, bound to Java by JavaCPP (axc.target.cpu.NativeKernels).
+//
+// Why native: the Java Vector API cannot reach the int8 dot-product instructions and spends several
+// instructions per lane widening 4-bit and 8-bit codes; here each block is widened with one
+// instruction (vpmovsxbd / vpmovzxbd / vcvtph2ps). Activations stay float32, so the products match the
+// quantizer's dequantized reference to float rounding (the Java path computes the same sums).
+//
+// One flat C API, plain integers and addresses: the Java side passes the mapped weights' and its
+// off-heap activation buffers' addresses, so no JNI array pinning or copying happens per call.
+// The instruction-set level is chosen once from the CPU (AVX-512 > AVX2+FMA+F16C > portable C) and
+// can be lowered for tests (axc_cpu_set_level), so every path is checked on a machine that has all.
+//
+// Q8_0 and Q4_0 weights come packed by row, as the cpu target writes them into the artifact
+// (axc.target.cpu.PackedRows): each row holds its blocks' codes back to back (32 bytes per Q8_0 block,
+// 16 per Q4_0 block in llama.cpp's nibble order), then its blocks' f16 scales, so pairs of blocks are
+// one vector load and 16 scales are another. A row has the bytes a GGUF row of the same type has.
+//
+// Built with the same flags on every machine: each vector path carries its own target attribute, so
+// the library loads on any x86-64 and picks at run time; other architectures get the portable path.
+#ifndef AXC_CPU_KERNELS_H
+#define AXC_CPU_KERNELS_H
+
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define AXC_X86 1
+#endif
+
+// gcc 12's AVX-512 headers initialise their "undefined" vectors from themselves, which
+// -Wmaybe-uninitialized reports at every inlined use; the warning says nothing about this code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+// Storage types, numbered as axc.formats.dtype.DType names them in NativeKernels.
+enum { AXC_F32 = 0, AXC_F16 = 1, AXC_BF16 = 2, AXC_Q8_0 = 3, AXC_Q4_0 = 4 };
+// Instruction-set levels.
+enum { AXC_LEVEL_PORTABLE = 0, AXC_LEVEL_AVX2 = 1, AXC_LEVEL_AVX512 = 2, AXC_LEVEL_AVX512_VNNI = 3 };
+
+static inline float axc_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
+    if (exp == 0) {
+        if (man == 0) {
+            bits = sign;
+        } else {  // subnormal: normalise
+            int e = -1;
+            do { e++; man <<= 1; } while ((man & 0x400) == 0);
+            bits = sign | (uint32_t)(127 - 15 - e) << 23 | (man & 0x3FF) << 13;
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7F800000u | man << 13;
+    } else {
+        bits = sign | (exp + 112) << 23 | man << 13;
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint16_t axc_u16(const uint8_t* p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+// ---------------------------------------------------------------- portable C (the reference path)
+
+static inline float axc_dot_portable(int dtype, const uint8_t* w, const float* x, int cols) {
+    float s = 0.0f;
+    switch (dtype) {
+        case AXC_F32:
+            for (int c = 0; c < cols; c++) { float v; memcpy(&v, w + 4 * c, 4); s += v * x[c]; }
+            return s;
+        case AXC_F16:
+            for (int c = 0; c < cols; c++) s += axc_f16_to_f32(axc_u16(w + 2 * c)) * x[c];
+            return s;
+        case AXC_BF16:
+            for (int c = 0; c < cols; c++) { uint32_t b = (uint32_t)axc_u16(w + 2 * c) << 16; float v; memcpy(&v, &b, 4); s += v * x[c]; }
+            return s;
+        case AXC_Q8_0:
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t* blk = w + 32 * b;
+                float t = 0.0f;
+                for (int j = 0; j < 32; j++) t += (float)(int8_t)blk[j] * x[32 * b + j];
+                s += t * axc_f16_to_f32(axc_u16(w + cols + 2 * b));
+            }
+            return s;
+        case AXC_Q4_0:
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t* blk = w + 16 * b;
+                float t = 0.0f;
+                for (int j = 0; j < 16; j++) {
+                    t += (float)((blk[j] & 0x0F) - 8) * x[32 * b + j];
+                    t += (float)((blk[j] >> 4) - 8) * x[32 * b + 16 + j];
+                }
+                s += t * axc_f16_to_f32(axc_u16(w + cols / 2 + 2 * b));
+            }
+            return s;
+    }
+    return NAN;
+}
+
+// Quantized activation rows (the int8 kernels below read them).
+
+static inline long long axc_act_row_bytes(int cols) { int nb = cols / 32; return 36LL * nb + 64LL * (nb / 2); }
+
+/** Q8_0 pairs blocks in natural order; Q4_0 as [a0..15, b0..15, a16..31, b16..31] (its nibble halves). */
+static inline int axc_act_pos(int dtype, int i, int nb) {
+    if (dtype != AXC_Q4_0) return i;
+    int b = i / 32, j = i % 32;
+    if ((b & 1) == 0 && b + 1 == nb) return i;   // an unpaired last block keeps its order
+    int pair = b & ~1, second = b & 1;
+    return 32 * pair + (j < 16 ? 0 : 32) + 16 * second + (j & 15);
+}
+
+static inline void axc_quantize_row(int dtype, const float* x, int cols, uint8_t* out) {
+    int nb = cols / 32;
+    int8_t* q = (int8_t*)out;
+    float* d = (float*)(out + 32 * nb);
+    int32_t* k = (int32_t*)(out + 36 * nb);
+    for (int b = 0; b < nb; b++) {
+        float amax = 0.0f;
+        for (int j = 0; j < 32; j++) { float a = fabsf(x[32 * b + j]); if (a > amax) amax = a; }
+        float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int v = (int)lrintf(x[32 * b + j] * inv);
+            v = v > 127 ? 127 : v < -127 ? -127 : v;
+            q[axc_act_pos(dtype, 32 * b + j, nb)] = (int8_t)v;
+            sum += v;
+        }
+        d[b] = amax / 127.0f;
+        if (b / 2 < nb / 2) {  // Q4_0's lanes of this block in its pair start at -sum (see axc_dot_vnni)
+            int base = 16 * (b / 2), second = b & 1;
+            for (int l = 0; l < 16; l++) {
+                int owner = dtype == AXC_Q8_0 ? l / 8 : (l / 4) & 1;
+                if (owner == second) k[base + l] = dtype == AXC_Q4_0 ? -sum : 0;
+            }
+        }
+    }
+}
+
+#ifdef AXC_X86
+// ---------------------------------------------------------------- AVX2 + FMA + F16C: 8 float lanes
+
+#define AXC_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AXC_AVX2 static inline float axc_hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+AXC_AVX2 static inline __m256 axc_i8x8_avx2(const uint8_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i*)p)));
+}
+
+AXC_AVX2 static float axc_dot_avx2(int dtype, const uint8_t* w, const float* x, int cols) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int c = 0;
+    switch (dtype) {
+        case AXC_F32:
+            for (; c + 16 <= cols; c += 16) {
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*)(w + 4 * c)), _mm256_loadu_ps(x + c), a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*)(w + 4 * c + 32)), _mm256_loadu_ps(x + c + 8), a1);
+            }
+            break;
+        case AXC_F16:
+            for (; c + 16 <= cols; c += 16) {
+                a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(w + 2 * c))), _mm256_loadu_ps(x + c), a0);
+                a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(w + 2 * c + 16))), _mm256_loadu_ps(x + c + 8), a1);
+            }
+            break;
+        case AXC_BF16:
+            for (; c + 16 <= cols; c += 16) {
+                __m256i b0 = _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(w + 2 * c))), 16);
+                __m256i b1 = _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(w + 2 * c + 16))), 16);
+                a0 = _mm256_fmadd_ps(_mm256_castsi256_ps(b0), _mm256_loadu_ps(x + c), a0);
+                a1 = _mm256_fmadd_ps(_mm256_castsi256_ps(b1), _mm256_loadu_ps(x + c + 8), a1);
+            }
+            break;
+        case AXC_Q8_0:
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t* blk = w + 32 * b;
+                const float* xb = x + 32 * b;
+                __m256 s = _mm256_mul_ps(axc_i8x8_avx2(blk), _mm256_loadu_ps(xb));
+                s = _mm256_fmadd_ps(axc_i8x8_avx2(blk + 8), _mm256_loadu_ps(xb + 8), s);
+                s = _mm256_fmadd_ps(axc_i8x8_avx2(blk + 16), _mm256_loadu_ps(xb + 16), s);
+                s = _mm256_fmadd_ps(axc_i8x8_avx2(blk + 24), _mm256_loadu_ps(xb + 24), s);
+                __m256 d = _mm256_set1_ps(_cvtsh_ss(axc_u16(w + cols + 2 * b)));
+                if (b & 1) a1 = _mm256_fmadd_ps(s, d, a1); else a0 = _mm256_fmadd_ps(s, d, a0);
+            }
+            return axc_hsum256(_mm256_add_ps(a0, a1));
+        case AXC_Q4_0: {
+            const __m256i low = _mm256_set1_epi32(0x0F), eight = _mm256_set1_epi32(8);
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t* blk = w + 16 * b;
+                const float* xb = x + 32 * b;
+                __m256i q0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)blk));
+                __m256i q1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)(blk + 8)));
+                __m256 l0 = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_and_si256(q0, low), eight));
+                __m256 l1 = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_and_si256(q1, low), eight));
+                __m256 h0 = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(q0, 4), eight));
+                __m256 h1 = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(q1, 4), eight));
+                __m256 s = _mm256_mul_ps(l0, _mm256_loadu_ps(xb));
+                s = _mm256_fmadd_ps(l1, _mm256_loadu_ps(xb + 8), s);
+                s = _mm256_fmadd_ps(h0, _mm256_loadu_ps(xb + 16), s);
+                s = _mm256_fmadd_ps(h1, _mm256_loadu_ps(xb + 24), s);
+                __m256 d = _mm256_set1_ps(_cvtsh_ss(axc_u16(w + cols / 2 + 2 * b)));
+                if (b & 1) a1 = _mm256_fmadd_ps(s, d, a1); else a0 = _mm256_fmadd_ps(s, d, a0);
+            }
+            return axc_hsum256(_mm256_add_ps(a0, a1));
+        }
+        default:
+            return NAN;
+    }
+    float s = axc_hsum256(_mm256_add_ps(a0, a1));
+    if (c < cols) {
+        int elem = dtype == AXC_F32 ? 4 : 2;
+        s += axc_dot_portable(dtype, w + (size_t)elem * c, x + c, cols - c);
+    }
+    return s;
+}
+
+// ---------------------------------------------------------------- AVX-512: 16 float lanes
+
+#define AXC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
+
+// Sum of the 16 lanes: the 256-bit halves added, then the AVX2 sum (gcc's _mm512_reduce_add_ps trips
+// -Wmaybe-uninitialized in its own header).
+AXC_AVX512 static inline float axc_hsum512(__m512 v) {
+    __m512 s = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));
+    return axc_hsum256(_mm512_castps512_ps256(s));
+}
+
+AXC_AVX512 static float axc_dot_avx512(int dtype, const uint8_t* w, const float* x, int cols) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    int c = 0;
+    switch (dtype) {
+        case AXC_F32:
+            for (; c + 32 <= cols; c += 32) {
+                a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + 4 * c), _mm512_loadu_ps(x + c), a0);
+                a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + 4 * c + 64), _mm512_loadu_ps(x + c + 16), a1);
+            }
+            break;
+        case AXC_F16:
+            for (; c + 32 <= cols; c += 32) {
+                a0 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(w + 2 * c))), _mm512_loadu_ps(x + c), a0);
+                a1 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(w + 2 * c + 32))), _mm512_loadu_ps(x + c + 16), a1);
+            }
+            break;
+        case AXC_BF16:
+            for (; c + 32 <= cols; c += 32) {
+                __m512i b0 = _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)(w + 2 * c))), 16);
+                __m512i b1 = _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)(w + 2 * c + 32))), 16);
+                a0 = _mm512_fmadd_ps(_mm512_castsi512_ps(b0), _mm512_loadu_ps(x + c), a0);
+                a1 = _mm512_fmadd_ps(_mm512_castsi512_ps(b1), _mm512_loadu_ps(x + c + 16), a1);
+            }
+            break;
+        case AXC_Q8_0:
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t* blk = w + 32 * b;
+                const float* xb = x + 32 * b;
+                __m512 q0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)blk)));
+                __m512 q1 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(blk + 16))));
+                __m512 s = _mm512_fmadd_ps(q1, _mm512_loadu_ps(xb + 16), _mm512_mul_ps(q0, _mm512_loadu_ps(xb)));
+                __m512 d = _mm512_set1_ps(_cvtsh_ss(axc_u16(w + cols + 2 * b)));
+                if (b & 1) a1 = _mm512_fmadd_ps(s, d, a1); else a0 = _mm512_fmadd_ps(s, d, a0);
+            }
+            return axc_hsum512(_mm512_add_ps(a0, a1));
+        case AXC_Q4_0: {
+            const __m512i low = _mm512_set1_epi32(0x0F), eight = _mm512_set1_epi32(8);
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t* blk = w + 16 * b;
+                const float* xb = x + 32 * b;
+                __m512i q = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)blk));
+                __m512 lo = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(q, low), eight));
+                __m512 hi = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(q, 4), eight));
+                __m512 s = _mm512_fmadd_ps(hi, _mm512_loadu_ps(xb + 16), _mm512_mul_ps(lo, _mm512_loadu_ps(xb)));
+                __m512 d = _mm512_set1_ps(_cvtsh_ss(axc_u16(w + cols / 2 + 2 * b)));
+                if (b & 1) a1 = _mm512_fmadd_ps(s, d, a1); else a0 = _mm512_fmadd_ps(s, d, a0);
+            }
+            return axc_hsum512(_mm512_add_ps(a0, a1));
+        }
+        default:
+            return NAN;
+    }
+    float s = axc_hsum512(_mm512_add_ps(a0, a1));
+    if (c < cols) {
+        int elem = dtype == AXC_F32 ? 4 : 2;
+        s += axc_dot_portable(dtype, w + (size_t)elem * c, x + c, cols - c);
+    }
+    return s;
+}
+
+// ---------------------------------------------------------------- AVX-512 VNNI: int8 activations
+//
+// llama.cpp's way for Q8_0 and Q4_0: the activations are quantized per 32-element block to int8 with
+// a float scale (round to nearest, scale = max|x| / 127), and each pair of weight blocks is one
+// vpdpbusd (64 byte products summed into 16 int32 lanes), scaled per block in float. Much less work
+// per weight byte than widening to float, at the cost of the activations' rounding (relative error
+// about 0.4% per element), which the float kernels do not have.
+//
+// Activation rows, as axc_cpu_quantize_rows writes them for a weight type (nb = cols / 32 blocks):
+// int8 q[32 * nb] in the order the weight kernel pairs blocks, then float d[nb], then float c[nb]
+// (Q4_0's -8 * d * sum(q) per block, which makes the unsigned 4-bit codes signed: (n - 8) . x =
+// n . x - 8 sum(x)).
+
+#define AXC_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
+
+// Lanes of a pair's 16 int32 sums, by block (0 = first block of the pair, 1 = second): Q8_0 pairs
+// are 64 codes in order, Q4_0 pairs are low nibbles then high nibbles of both blocks.
+AXC_VNNI static inline __m512i axc_pair_lanes(int dtype) {
+    return dtype == AXC_Q8_0 ? _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0)
+                             : _mm512_set_epi32(1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0);
+}
+
+/**
+ * One packed Q8_0 or Q4_0 row times one quantized activation row. Scales go 16 blocks at a time:
+ * weight f16 scales (contiguous in the packed row) times activation scales, one vector; each pair of
+ * blocks then takes its two scales from it with one permute.
+ */
+AXC_VNNI static float axc_dot_vnni(int dtype, const uint8_t* w, const uint8_t* act, int cols) {
+    int nb = cols / 32;
+    int qsb = dtype == AXC_Q8_0 ? 32 : 16;
+    const uint16_t* dw = (const uint16_t*)(w + (size_t)qsb * nb);
+    const int8_t* q = (const int8_t*)act;
+    const float* dx = (const float*)(act + 32 * nb);
+    const int32_t* k = (const int32_t*)(act + 36 * nb);
+    const __m512i zero = _mm512_setzero_si512();
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    const __m512i lanes = axc_pair_lanes(dtype);
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    int pairs = nb / 2;
+    for (int g = 0; g < 2 * pairs; g += 16) {
+        int m = 2 * pairs - g < 16 ? 2 * pairs - g : 16;
+        __mmask16 mask = (__mmask16)((1u << m) - 1);
+        __m512 sc = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, dw + g)), _mm512_maskz_loadu_ps(mask, dx + g));
+        for (int p = 0; p < m / 2; p++) {
+            int b = g + 2 * p;
+            __m512i dot;
+            if (dtype == AXC_Q8_0) {
+                __m512i wv = _mm512_loadu_si512(w + 32 * b);
+                __m512i xv = _mm512_loadu_si512(q + 32 * b);
+                // vpdpbusd multiplies unsigned by signed bytes: |w| times x with w's sign.
+                __m512i xs = _mm512_mask_sub_epi8(xv, _mm512_movepi8_mask(wv), zero, xv);
+                dot = _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(wv), xs);
+            } else {
+                __m256i v = _mm256_loadu_si256((const __m256i*)(w + 16 * b));
+                __m512i wv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, low)),
+                                                _mm256_and_si256(_mm256_srli_epi16(v, 4), low), 1);
+                // The accumulator starts at -sum(x) per lane: 8 lanes per block make the -8 sum(x)
+                // that turns the unsigned codes n into n - 8.
+                dot = _mm512_dpbusd_epi32(_mm512_loadu_si512(k + 16 * (b / 2)), wv, _mm512_loadu_si512(q + 32 * b));
+            }
+            __m512 s = _mm512_permutexvar_ps(_mm512_add_epi32(lanes, _mm512_set1_epi32(2 * p)), sc);
+            if (p & 1) acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), s, acc1);
+            else acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), s, acc0);
+        }
+    }
+    float total = axc_hsum512(_mm512_add_ps(acc0, acc1));
+    if (nb & 1) {  // the unpaired last block, codes in natural order
+        // In intrinsics on purpose: gcc 12 auto-vectorizes a plain signed-byte dot product loop in a
+        // VNNI-enabled function into vpdpbusd, which treats one side as unsigned (wrong results).
+        int b = nb - 1;
+        __m512i w16;
+        if (dtype == AXC_Q8_0) {
+            w16 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*)(w + 32 * b)));
+        } else {
+            __m128i v = _mm_loadu_si128((const __m128i*)(w + 16 * b));
+            __m128i lo = _mm_and_si128(v, _mm_set1_epi8(0x0F)), hi = _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0F));
+            w16 = _mm512_sub_epi16(_mm512_cvtepu8_epi16(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1)), _mm512_set1_epi16(8));
+        }
+        __m512i x16 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*)(q + 32 * b)));
+        int t = _mm512_reduce_add_epi32(_mm512_madd_epi16(w16, x16));
+        total += (float)t * _cvtsh_ss(dw[b]) * dx[b];
+    }
+    return total;
+}
+
+static inline int axc_detect_level(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
+        return __builtin_cpu_supports("avx512vnni") ? AXC_LEVEL_AVX512_VNNI : AXC_LEVEL_AVX512;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return AXC_LEVEL_AVX2;
+    return AXC_LEVEL_PORTABLE;
+}
+#else
+static inline int axc_detect_level(void) { return AXC_LEVEL_PORTABLE; }
+#endif
+
+static int axc_level_detected = -1;
+static int axc_level = -1;
+
+/** The best level this CPU runs. */
+static inline int axc_cpu_detected_level(void) {
+    if (axc_level_detected < 0) axc_level_detected = axc_detect_level();
+    return axc_level_detected;
+}
+
+/** The level in use: the detected one unless lowered. */
+static inline int axc_cpu_level(void) {
+    if (axc_level < 0) axc_level = axc_cpu_detected_level();
+    return axc_level;
+}
+
+/** Uses {@code level} or the best below it this CPU runs; returns the level now in use. */
+static inline int axc_cpu_set_level(int level) {
+    int best = axc_cpu_detected_level();
+    axc_level = level < 0 ? 0 : level > best ? best : level;
+    return axc_level;
+}
+
+/**
+ * Output rows [r0, r1) for each of n activation rows: y[t * yStride + yOff + r] = W[r] . x[t * cols ..].
+ * W rows are rowBytes apart in its storage type; quantized types need cols % 32 == 0. Returns 0, or
+ * -1 for an unknown storage type or bad arguments (nothing written then).
+ */
+static inline int axc_cpu_matmul(int dtype, const void* w, long long rowBytes, int cols, const float* x, int n,
+                                 float* y, int yStride, int yOff, int r0, int r1) {
+    if (dtype < AXC_F32 || dtype > AXC_Q4_0 || cols <= 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
+    if ((dtype == AXC_Q8_0 || dtype == AXC_Q4_0) && cols % 32 != 0) return -1;
+    const uint8_t* wb = (const uint8_t*)w;
+    int level = axc_cpu_level();
+    for (int r = r0; r < r1; r++) {
+        const uint8_t* row = wb + (size_t)rowBytes * r;
+        for (int t = 0; t < n; t++) {
+            const float* xt = x + (size_t)t * cols;
+            float v;
+#ifdef AXC_X86
+            if (level >= AXC_LEVEL_AVX512) v = axc_dot_avx512(dtype, row, xt, cols);
+            else if (level == AXC_LEVEL_AVX2) v = axc_dot_avx2(dtype, row, xt, cols);
+            else
+#endif
+                v = axc_dot_portable(dtype, row, xt, cols);
+            y[(size_t)t * yStride + yOff + r] = v;
+        }
+    }
+    return 0;
+}
+
+/** Whether this CPU (at the level in use) runs the int8-activation kernels for {@code dtype}. */
+static inline int axc_cpu_int8_supported(int dtype) {
+    return (dtype == AXC_Q8_0 || dtype == AXC_Q4_0) && axc_cpu_level() >= AXC_LEVEL_AVX512_VNNI;
+}
+
+/** Bytes of one quantized activation row of {@code cols} floats. */
+static inline long long axc_cpu_act_row_bytes(int cols) { return axc_act_row_bytes(cols); }
+
+/**
+ * Quantizes n activation rows of cols floats for products with {@code dtype} weights; row t goes to
+ * out + t * axc_cpu_act_row_bytes(cols). Returns 0, or -1 when cols is not whole blocks.
+ */
+static inline int axc_cpu_quantize_rows(int dtype, const float* x, int n, int cols, void* out) {
+    if (cols <= 0 || cols % 32 != 0 || n <= 0) return -1;
+    long long rb = axc_act_row_bytes(cols);
+    for (int t = 0; t < n; t++) axc_quantize_row(dtype, x + (size_t)t * cols, cols, (uint8_t*)out + rb * t);
+    return 0;
+}
+
+/**
+ * Like axc_cpu_matmul with activations from axc_cpu_quantize_rows (same dtype): rows [r0, r1) of Q8_0
+ * or Q4_0 weights. Returns 0, or -1 when this CPU has no int8 kernel for dtype or arguments are bad.
+ */
+static inline int axc_cpu_matmul_int8(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
+                                      float* y, int yStride, int yOff, int r0, int r1) {
+    if (!axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
+#ifdef AXC_X86
+    const uint8_t* wb = (const uint8_t*)w;
+    long long arb = axc_act_row_bytes(cols);
+    for (int r = r0; r < r1; r++) {
+        const uint8_t* row = wb + (size_t)rowBytes * r;
+        for (int t = 0; t < n; t++) {
+            const uint8_t* a = (const uint8_t*)act + arb * t;
+            y[(size_t)t * yStride + yOff + r] = axc_dot_vnni(dtype, row, a, cols);
+        }
+    }
+    return 0;
+#else
+    return -1;
+#endif
+}
+
+#pragma GCC diagnostic pop
+#endif
