@@ -30,10 +30,12 @@ public final class Interpreter {
     private final Map<Integer, Matrix> matrices = new HashMap<>();
     private final Map<Integer, float[]> vectors = new HashMap<>();
     private final Map<Integer, Integer> lastUse = new HashMap<>();
+    private final Attention attention;
 
     public Interpreter(Graph graph, ParamSource params) {
         Verifier.verify(graph);
         this.graph = graph;
+        this.attention = params.attention();
         for (Node n : graph.nodes()) {
             for (int in : n.inputs()) lastUse.put(in, n.id());
             if (n.op() != Op.PARAM) continue;
@@ -151,7 +153,7 @@ public final class Interpreter {
             case SWIGLU -> Kernels.swiglu(v.get(n.input(0)), v.get(n.input(1)));
             case ROPE -> Kernels.rope(v.get(n.input(0)), v.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("theta"));
             case ATTENTION -> Kernels.attention(v.get(n.input(0)), v.get(n.input(1)), v.get(n.input(2)), v.get(n.input(3)),
-                    a.getInt("heads"), a.getInt("kv_heads"), a.getInt("head_dim"), a.getInt("layer"), state);
+                    a.getInt("heads"), a.getInt("kv_heads"), a.getInt("head_dim"), a.getInt("layer"), state, attention);
             case SLICE -> Kernels.slice(v.get(n.input(0)), a.getInt("start"), a.getInt("size"));
         };
     }

@@ -119,7 +119,7 @@ final class Kernels {
      * Writes every row's k and v at its position into the slot, then attends each row's query over
      * positions 0..pos (causal), grouped-query: query head h reads kv head h / (heads / kvHeads).
      */
-    static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor positions, int heads, int kvHeads, int d, int layer, KvState state) {
+    static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor positions, int heads, int kvHeads, int d, int layer, KvState state, Attention math) {
         int kvDim = kvHeads * d;
         float[][] slot = state.slot(layer, kvDim);
         float[] keys = slot[0];
@@ -133,9 +133,7 @@ final class Kernels {
         }
         int qDim = heads * d;
         float[] out = new float[rows * qDim];
-        for (int r = 0; r < rows; r++) {
-            DecoderMath.attend(q.floats(), r * qDim, keys, values, kvDim, positions.ints()[r] + 1, heads, kvHeads, d, out, r * qDim);
-        }
+        math.rows(q.floats(), rows, positions.ints(), keys, values, kvDim, heads, kvHeads, d, out);
         return Tensor.f32(out, q.shape());
     }
 

@@ -1,0 +1,103 @@
+package axc.target.cpu;
+
+import axc.interp.Attention;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Attention over the KV cache in float32 vector lanes, (query row, head) pairs spread over the
+ * {@link RowPool}: scores are dot products of the query head with each cached key, a max-subtracted
+ * softmax, then the weighted sum of cached values accumulated along the head dimension (contiguous
+ * in the cache). The reference sums in float64; float32 sums differ from it by rounding only.
+ * Score buffers are per worker and grown, not allocated per call.
+ */
+final class CpuAttention implements Attention {
+    private final RowPool pool;
+    private final float[][] scores;
+    private final RowPool.Job job = this::compute;
+    private float[] q;
+    private int[] positions;
+    private float[] keys;
+    private float[] values;
+    private int kvDim;
+    private int heads;
+    private int group;
+    private int d;
+    private float[] out;
+
+    CpuAttention(RowPool pool) {
+        this.pool = pool;
+        this.scores = new float[pool.threads()][];
+    }
+
+    @Override
+    public synchronized void rows(float[] q, int rows, int[] positions, float[] keys, float[] values, int kvDim, int heads, int kvHeads, int d, float[] out) {
+        this.q = q;
+        this.positions = positions;
+        this.keys = keys;
+        this.values = values;
+        this.kvDim = kvDim;
+        this.heads = heads;
+        this.group = heads / kvHeads;
+        this.d = d;
+        this.out = out;
+        try {
+            // Decode steps have one row: a head is too little work to hand over, so they stay here.
+            pool.run(job, rows * heads, rows == 1 ? heads : 1);
+        } finally {
+            this.q = null;
+            this.keys = null;
+            this.values = null;
+            this.out = null;
+        }
+    }
+
+    private void compute(int from, int to, int worker) {
+        for (int u = from; u < to; u++) head(u / heads, u % heads, worker);
+    }
+
+    private void head(int r, int h, int worker) {
+        int len = positions[r] + 1;
+        float[] s = scores[worker];
+        if (s == null || s.length < len) s = scores[worker] = new float[Math.max(len, 256) * 2];
+        int qo = (r * heads + h) * d;
+        int kvo = (h / group) * d;
+        float scale = (float) (1.0 / Math.sqrt(d));
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < len; t++) {
+            float v = dot(q, qo, keys, t * kvDim + kvo, d) * scale;
+            s[t] = v;
+            if (v > max) max = v;
+        }
+        float sum = 0;
+        for (int t = 0; t < len; t++) {
+            float e = (float) Math.exp(s[t] - max);
+            s[t] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        int oo = (r * heads + h) * d;
+        int l = Lanes.LENGTH;
+        int i = 0;
+        for (; i + l <= d; i += l) {
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            for (int t = 0; t < len; t++) acc = FloatVector.fromArray(Lanes.F, values, t * kvDim + kvo + i).fma(FloatVector.broadcast(Lanes.F, s[t]), acc);
+            acc.mul(inv).intoArray(out, oo + i);
+        }
+        for (; i < d; i++) {
+            float acc = 0;
+            for (int t = 0; t < len; t++) acc = Math.fma(s[t], values[t * kvDim + kvo + i], acc);
+            out[oo + i] = acc * inv;
+        }
+    }
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int l = Lanes.LENGTH;
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        int i = 0;
+        for (; i + l <= n; i += l) acc = FloatVector.fromArray(Lanes.F, a, ao + i).fma(FloatVector.fromArray(Lanes.F, b, bo + i), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
+        return s;
+    }
+}

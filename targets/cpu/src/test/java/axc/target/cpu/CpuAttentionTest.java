@@ -1,0 +1,38 @@
+package axc.target.cpu;
+
+import axc.interp.Attention;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The vector attention against the reference's float64 loop, decode and prefill shapes, grouped heads. */
+class CpuAttentionTest {
+    @ParameterizedTest(name = "{0} rows, {1} heads / {2} kv heads, d {3}, {4} threads")
+    @CsvSource({"1,14,2,64,2", "5,4,4,16,2", "37,14,2,64,2", "9,6,3,20,1", "3,2,1,8,3"})
+    void agreesWithTheReference(int rows, int heads, int kvHeads, int d, int threads) {
+        Random rnd = new Random(rows * 7L + heads);
+        int kvDim = kvHeads * d;
+        int capacity = rows + 20;
+        float[] keys = gaussian(rnd, capacity * kvDim);
+        float[] values = gaussian(rnd, capacity * kvDim);
+        float[] q = gaussian(rnd, rows * heads * d);
+        int[] positions = new int[rows];
+        for (int r = 0; r < rows; r++) positions[r] = 19 + r;   // after a 19-token prefix, as a prefill chunk
+        float[] want = new float[rows * heads * d];
+        Attention.REFERENCE.rows(q, rows, positions, keys, values, kvDim, heads, kvHeads, d, want);
+        float[] got = new float[want.length];
+        try (RowPool pool = new RowPool(threads)) {
+            new CpuAttention(pool).rows(q, rows, positions, keys, values, kvDim, heads, kvHeads, d, got);
+        }
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-5 * (1 + Math.abs(want[i])), "element " + i);
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) rnd.nextGaussian() * 2;
+        return a;
+    }
+}
