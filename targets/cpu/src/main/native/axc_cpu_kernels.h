@@ -316,6 +316,22 @@ AXC_VNNI static inline __m512i axc_pair_lanes(int dtype) {
                              : _mm512_set_epi32(1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0);
 }
 
+// The integer dot product of an unpaired last block (codes in natural order on both sides). In
+// intrinsics on purpose: gcc 12 auto-vectorizes a plain signed-byte dot product loop in a
+// VNNI-enabled function into vpdpbusd, which treats one side as unsigned (wrong results).
+AXC_VNNI static inline int axc_tail_dot(int dtype, const uint8_t* w, const int8_t* q, int b) {
+    __m512i w16;
+    if (dtype == AXC_Q8_0) {
+        w16 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*)(w + 32 * b)));
+    } else {
+        __m128i v = _mm_loadu_si128((const __m128i*)(w + 16 * b));
+        __m128i lo = _mm_and_si128(v, _mm_set1_epi8(0x0F)), hi = _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0F));
+        w16 = _mm512_sub_epi16(_mm512_cvtepu8_epi16(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1)), _mm512_set1_epi16(8));
+    }
+    __m512i x16 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*)(q + 32 * b)));
+    return _mm512_reduce_add_epi32(_mm512_madd_epi16(w16, x16));
+}
+
 /**
  * One packed Q8_0 or Q4_0 row times one quantized activation row. Scales go 16 blocks at a time:
  * weight f16 scales (contiguous in the packed row) times activation scales, one vector; each pair of
@@ -360,23 +376,66 @@ AXC_VNNI static float axc_dot_vnni(int dtype, const uint8_t* w, const uint8_t* a
         }
     }
     float total = axc_hsum512(_mm512_add_ps(acc0, acc1));
-    if (nb & 1) {  // the unpaired last block, codes in natural order
-        // In intrinsics on purpose: gcc 12 auto-vectorizes a plain signed-byte dot product loop in a
-        // VNNI-enabled function into vpdpbusd, which treats one side as unsigned (wrong results).
-        int b = nb - 1;
-        __m512i w16;
-        if (dtype == AXC_Q8_0) {
-            w16 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*)(w + 32 * b)));
-        } else {
-            __m128i v = _mm_loadu_si128((const __m128i*)(w + 16 * b));
-            __m128i lo = _mm_and_si128(v, _mm_set1_epi8(0x0F)), hi = _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0F));
-            w16 = _mm512_sub_epi16(_mm512_cvtepu8_epi16(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1)), _mm512_set1_epi16(8));
-        }
-        __m512i x16 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*)(q + 32 * b)));
-        int t = _mm512_reduce_add_epi32(_mm512_madd_epi16(w16, x16));
-        total += (float)t * _cvtsh_ss(dw[b]) * dx[b];
-    }
+    if (nb & 1) total += (float)axc_tail_dot(dtype, w, q, nb - 1) * _cvtsh_ss(dw[nb - 1]) * dx[nb - 1];
     return total;
+}
+
+
+/**
+ * One packed row times four quantized activation rows (prefill): the row's codes are loaded and
+ * widened once for all four, its scales converted once per group of 16 blocks.
+ */
+AXC_VNNI static void axc_dot_vnni4(int dtype, const uint8_t* w, const uint8_t* act, long long arb, int cols, float* out, size_t outStride) {
+    int nb = cols / 32;
+    int qsb = dtype == AXC_Q8_0 ? 32 : 16;
+    const uint16_t* dw = (const uint16_t*)(w + (size_t)qsb * nb);
+    const int8_t* q[4];
+    const float* dx[4];
+    const int32_t* k[4];
+    for (int i = 0; i < 4; i++) {
+        q[i] = (const int8_t*)(act + arb * i);
+        dx[i] = (const float*)(act + arb * i + 32 * nb);
+        k[i] = (const int32_t*)(act + arb * i + 36 * nb);
+    }
+    const __m512i zero = _mm512_setzero_si512();
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    const __m512i lanes = axc_pair_lanes(dtype);
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    int pairs = nb / 2;
+    for (int g = 0; g < 2 * pairs; g += 16) {
+        int m = 2 * pairs - g < 16 ? 2 * pairs - g : 16;
+        __mmask16 mask = (__mmask16)((1u << m) - 1);
+        __m512 swv = _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, dw + g));
+        __m512 sc[4];
+        for (int i = 0; i < 4; i++) sc[i] = _mm512_mul_ps(swv, _mm512_maskz_loadu_ps(mask, dx[i] + g));
+        for (int p = 0; p < m / 2; p++) {
+            int b = g + 2 * p;
+            __m512i idx = _mm512_add_epi32(lanes, _mm512_set1_epi32(2 * p));
+            if (dtype == AXC_Q8_0) {
+                __m512i wv = _mm512_loadu_si512(w + 32 * b);
+                __m512i wa = _mm512_abs_epi8(wv);
+                __mmask64 neg = _mm512_movepi8_mask(wv);
+                for (int i = 0; i < 4; i++) {
+                    __m512i xv = _mm512_loadu_si512(q[i] + 32 * b);
+                    __m512i dot = _mm512_dpbusd_epi32(zero, wa, _mm512_mask_sub_epi8(xv, neg, zero, xv));
+                    acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_permutexvar_ps(idx, sc[i]), acc[i]);
+                }
+            } else {
+                __m256i v = _mm256_loadu_si256((const __m256i*)(w + 16 * b));
+                __m512i wv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, low)),
+                                                _mm256_and_si256(_mm256_srli_epi16(v, 4), low), 1);
+                for (int i = 0; i < 4; i++) {
+                    __m512i dot = _mm512_dpbusd_epi32(_mm512_loadu_si512(k[i] + 16 * (b / 2)), wv, _mm512_loadu_si512(q[i] + 32 * b));
+                    acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_permutexvar_ps(idx, sc[i]), acc[i]);
+                }
+            }
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        float total = axc_hsum512(acc[i]);
+        if (nb & 1) total += (float)axc_tail_dot(dtype, w, q[i], nb - 1) * _cvtsh_ss(dw[nb - 1]) * dx[i][nb - 1];
+        out[outStride * i] = total;
+    }
 }
 
 static inline int axc_detect_level(void) {
@@ -472,10 +531,9 @@ static inline int axc_cpu_matmul_int8(int dtype, const void* w, long long rowByt
     long long arb = axc_act_row_bytes(cols);
     for (int r = r0; r < r1; r++) {
         const uint8_t* row = wb + (size_t)rowBytes * r;
-        for (int t = 0; t < n; t++) {
-            const uint8_t* a = (const uint8_t*)act + arb * t;
-            y[(size_t)t * yStride + yOff + r] = axc_dot_vnni(dtype, row, a, cols);
-        }
+        int t = 0;
+        for (; t + 4 <= n; t += 4) axc_dot_vnni4(dtype, row, (const uint8_t*)act + arb * t, arb, cols, y + (size_t)t * yStride + yOff + r, (size_t)yStride);
+        for (; t < n; t++) y[(size_t)t * yStride + yOff + r] = axc_dot_vnni(dtype, row, (const uint8_t*)act + arb * t, cols);
     }
     return 0;
 #else

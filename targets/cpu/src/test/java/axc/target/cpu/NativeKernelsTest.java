@@ -94,6 +94,8 @@ class NativeKernelsTest {
             out.add(Arguments.of(t, 17, 896, 3));    // 28 blocks: a group of 16 and one of 12
             out.add(Arguments.of(t, 3, 4864, 1));    // 152 blocks
             out.add(Arguments.of(t, 4, 1056, 1));    // 33 blocks: groups of 16, 16 and an unpaired one
+            out.add(Arguments.of(t, 6, 896, 6));     // prefill: four rows at a time, then two
+            out.add(Arguments.of(t, 5, 1056, 9));    // four rows at a time with an unpaired block
         }
         return out.stream();
     }
