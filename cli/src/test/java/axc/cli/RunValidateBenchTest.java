@@ -92,13 +92,18 @@ class RunValidateBenchTest {
 
     @Test
     void benchReportsTheDocumentedFields() {
-        CliHarness r = CliHarness.run("--json", "bench", tinyPy.toString(), "--prompt-tokens", "8", "--gen-tokens", "4", "--repeat", "2");
+        CliHarness r = CliHarness.run("--json", "bench", tinyPy.toString(), "--prompt-tokens", "8", "--gen-tokens", "4", "--repeat", "2", "--probe-mib", "64");
         assertEquals(0, r.code(), r.err());
         JsonNode j = json(r);
-        for (String k : List.of("prefill_tokens_per_s", "decode_tokens_per_s", "peak_rss_bytes", "weight_bytes")) {
+        for (String k : List.of("prefill_tokens_per_s", "decode_tokens_per_s", "peak_rss_bytes", "weight_bytes", "read_gb_per_s",
+                "roofline_tokens_per_s", "roofline_fraction")) {
             assertTrue(j.get(k).asDouble() > 0, k + " = " + j.get(k));
         }
-        CliHarness md = CliHarness.run("bench", tinyPy.toString(), "--prompt-tokens", "4", "--gen-tokens", "2", "--repeat", "1");
+        // The roofline is the measured bandwidth over the bytes a token reads.
+        assertEquals(j.get("read_gb_per_s").asDouble() * 1e9 / j.get("weight_bytes").asDouble(), j.get("roofline_tokens_per_s").asDouble(), 1e-6 * j.get("roofline_tokens_per_s").asDouble());
+        CliHarness md = CliHarness.run("bench", tinyPy.toString(), "--prompt-tokens", "4", "--gen-tokens", "2", "--repeat", "1", "--probe-mib", "0");
         assertTrue(md.out().contains("| pp4 |") && md.out().contains("| tg2 |"), md.out());
+        assertTrue(!md.out().contains("roofline"), "no probe, no roofline line: " + md.out());
+        assertEquals(ExitCodes.INVALID_INPUT, CliHarness.run("bench", tinyPy.toString(), "--probe-mib", "-1").code());
     }
 }

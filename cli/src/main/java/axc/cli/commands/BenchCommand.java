@@ -22,6 +22,10 @@ public final class BenchCommand extends AxcCommand {
     @Option(names = "--gen-tokens", defaultValue = "128", description = "Tokens for the decode test (default: ${DEFAULT-VALUE}).")
     int genTokens;
 
+    @Option(names = "--probe-mib", defaultValue = "1024", paramLabel = "MiB",
+            description = "Memory read to measure bandwidth before the run, for the decode roofline; 0 skips it (default: ${DEFAULT-VALUE}).")
+    long probeMib;
+
     @Option(names = "--repeat", defaultValue = "3", description = "Repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
@@ -29,9 +33,10 @@ public final class BenchCommand extends AxcCommand {
     protected int execute(Ui ui) {
         if (promptTokens < 0 || genTokens < 0 || promptTokens + genTokens == 0) throw new InvalidInputException("--prompt-tokens/--gen-tokens must be >= 0 and not both 0");
         if (repeat < 1) throw new InvalidInputException("--repeat must be at least 1");
+        if (probeMib < 0 || probeMib > (1 << 20)) throw new InvalidInputException("--probe-mib must be between 0 and 1048576");
         try (LoadedModel m = ModelLoader.load(model)) {
             ui.info("benchmarking " + model + " (" + m.model().backend() + "): pp" + promptTokens + ", tg" + genTokens + ", " + repeat + " runs");
-            Benchmark.Report r = Benchmark.run(m, promptTokens, genTokens, repeat, ui.threads());
+            Benchmark.Report r = Benchmark.run(m, promptTokens, genTokens, repeat, ui.threads(), probeMib << 20);
             if (ui.json()) ui.printJson(r);
             else ui.out().print(Benchmark.markdown(r));
         }

@@ -36,11 +36,25 @@ public final class Benchmark {
             @JsonProperty("decode_gb_per_s") double decodeGbPerS,
             @JsonProperty("file_bytes") long fileBytes,
             @JsonProperty("parameters") long parameters,
-            @JsonProperty("peak_rss_bytes") long peakRssBytes) {
+            @JsonProperty("peak_rss_bytes") long peakRssBytes,
+            @JsonProperty("read_gb_per_s") double readGbPerS,
+            @JsonProperty("roofline_tokens_per_s") double rooflineTokensPerS,
+            @JsonProperty("roofline_fraction") double rooflineFraction) {
     }
 
+    /** Runs without a bandwidth probe. */
     public static Report run(LoadedModel m, int promptTokens, int genTokens, int repeat, int threads) {
+        return run(m, promptTokens, genTokens, repeat, threads, 0);
+    }
+
+    /**
+     * With {@code probeBytes > 0}, the read bandwidth is measured on that much memory with
+     * {@code threads} threads right before the model runs, and decode is reported against the
+     * roofline it gives (bandwidth / weight bytes per token).
+     */
+    public static Report run(LoadedModel m, int promptTokens, int genTokens, int repeat, int threads, long probeBytes) {
         LanguageModel model = m.model();
+        double bandwidth = probeBytes > 0 ? BandwidthProbe.readGbPerS(probeBytes, threads, 5) : 0;
         SplittableRandom r = new SplittableRandom(1234);
         int vocab = m.hasTokenizer() ? Math.min(model.vocabRows(), m.tokenizer().vocabSize()) : model.vocabRows();
         int[] prompt = new int[promptTokens];
@@ -70,8 +84,10 @@ public final class Benchmark {
                 + (long) c.numLayers() * ((long) c.hiddenSize() * (c.qDim() + 2L * c.kvDim()) + (long) c.qDim() * c.hiddenSize()
                 + 3L * c.hiddenSize() * c.intermediateSize());
         double decode = median(tg);
+        double roofline = bandwidth > 0 && model.weightBytesPerToken() > 0 ? bandwidth * 1e9 / model.weightBytesPerToken() : 0;
         return new Report(m.name(), model.backend(), false, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
-                decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss());
+                decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss(),
+                bandwidth, roofline, roofline > 0 ? decode / roofline : 0);
     }
 
     private static void warmup(LanguageModel model, int p, int g, int[] prompt) {
@@ -126,6 +142,10 @@ public final class Benchmark {
         }
         sb.append(String.format("%nweights read per token: %.1f MiB (%.2f GB/s at the median decode rate); peak RSS %.1f MiB%n",
                 r.weightBytes() / 1048576.0, r.decodeGbPerS(), r.peakRssBytes() / 1048576.0));
+        if (r.readGbPerS() > 0) {
+            sb.append(String.format("memory read bandwidth (measured now, %d threads): %.1f GB/s; decode roofline %.1f tok/s; decode at %.0f%% of it%n",
+                    r.threads(), r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));
+        }
         return sb.toString();
     }
 }
