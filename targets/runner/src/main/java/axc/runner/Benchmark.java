@@ -1,6 +1,8 @@
 package axc.runner;
 
 import axc.model.LanguageModel;
+import axc.partition.Boundary;
+import axc.partition.PartitionedModel;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.io.IOException;
@@ -36,7 +38,10 @@ public final class Benchmark {
             @JsonProperty("decode_gb_per_s") double decodeGbPerS,
             @JsonProperty("file_bytes") long fileBytes,
             @JsonProperty("parameters") long parameters,
-            @JsonProperty("peak_rss_bytes") long peakRssBytes) {
+            @JsonProperty("peak_rss_bytes") long peakRssBytes,
+            @JsonProperty("segments") int segments,
+            @JsonProperty("boundary_values_per_token") double boundaryValuesPerToken,
+            @JsonProperty("boundary_bytes_per_token") double boundaryBytesPerToken) {
     }
 
     public static Report run(LoadedModel m, int promptTokens, int genTokens, int repeat, int threads) {
@@ -49,6 +54,9 @@ public final class Benchmark {
         warmup(model, Math.min(8, promptTokens), Math.min(4, genTokens), prompt);
         double[] pp = new double[repeat];
         double[] tg = new double[repeat];
+        // A partitioned artifact: what its decode steps hand between the two targets (counted by the model, totals).
+        PartitionedModel parts = model instanceof PartitionedModel p ? p : null;
+        Boundary decodeCrossed = Boundary.NONE;
         for (int k = 0; k < repeat; k++) {
             if (promptTokens > 0) {
                 LanguageModel.Session s = model.newSession(promptTokens);
@@ -59,9 +67,11 @@ public final class Benchmark {
             if (genTokens > 0) {
                 LanguageModel.Session s = model.newSession(genTokens + 1);
                 float[] logits = s.next(prompt.length > 0 ? prompt[0] : 0);
+                Boundary before = parts == null ? Boundary.NONE : parts.crossed();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < genTokens; i++) logits = s.next(Sampler.argmax(logits));
                 tg[k] = genTokens / ((System.nanoTime() - t0) / 1e9);
+                if (parts != null) decodeCrossed = decodeCrossed.plus(parts.crossed().values() - before.values(), parts.crossed().bytes() - before.bytes());
             }
         }
         long params = 0; // counted from the config: embeddings + layers
@@ -71,7 +81,13 @@ public final class Benchmark {
                 + 3L * c.hiddenSize() * c.intermediateSize());
         double decode = median(tg);
         return new Report(m.name(), model.backend(), false, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
-                decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss());
+                decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss(),
+                parts == null ? 1 : parts.partition().segments().size(), perToken(decodeCrossed.values(), genTokens, repeat),
+                perToken(decodeCrossed.bytes(), genTokens, repeat));
+    }
+
+    private static double perToken(long total, int genTokens, int repeat) {
+        return genTokens == 0 ? 0 : total / ((double) genTokens * repeat);
     }
 
     private static void warmup(LanguageModel model, int p, int g, int[] prompt) {
@@ -126,6 +142,10 @@ public final class Benchmark {
         }
         sb.append(String.format("%nweights read per token: %.1f MiB (%.2f GB/s at the median decode rate); peak RSS %.1f MiB%n",
                 r.weightBytes() / 1048576.0, r.decodeGbPerS(), r.peakRssBytes() / 1048576.0));
+        if (r.segments() > 1) {
+            sb.append(String.format("partitioned: %d segments (%s); per decoded token %.1f values, %.1f KiB handed between the targets%n",
+                    r.segments(), r.backend(), r.boundaryValuesPerToken(), r.boundaryBytesPerToken() / 1024.0));
+        }
         return sb.toString();
     }
 }
