@@ -123,7 +123,6 @@ public final class ArtifactCompiler {
             if (partition.partitioned()) {
                 ObjectNode part = device.putObject("partition");
                 part.put("fallback", second.info().id());
-                part.put("fallback_description", second.info().description());
                 part.put("fallback_nodes", partition.fallbackNodes());
                 part.put("nodes", partition.nodes().size());
                 part.put("segments", partition.segments().size());

@@ -29,10 +29,17 @@ import java.util.TreeSet;
 public final class RefusingTarget implements Target {
     public static final String ID = "refusing";
     private final ReferenceTarget base = new ReferenceTarget();
+    private final String id;
     private final Set<String> refused;
 
-    public RefusingTarget(Set<String> refused) {
+    /** A target named {@code id} (tests that need a target that is not installed name another). */
+    public RefusingTarget(String id, Set<String> refused) {
+        this.id = id;
         this.refused = new TreeSet<>(refused);
+    }
+
+    public RefusingTarget(Set<String> refused) {
+        this(ID, refused);
     }
 
     public RefusingTarget(String... refused) {
@@ -50,7 +57,7 @@ public final class RefusingTarget implements Target {
     @Override
     public TargetInfo info() {
         TargetInfo i = base.info();
-        return new TargetInfo(ID, "the reference interpreter, refusing " + String.join(", ", refused), i.apiVersion(), i.schemes(), List.of("all but " + refused));
+        return new TargetInfo(id, "the reference interpreter, refusing " + String.join(", ", refused), i.apiVersion(), i.schemes(), List.of("all but " + refused));
     }
 
     @Override

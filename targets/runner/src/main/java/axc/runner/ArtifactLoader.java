@@ -43,16 +43,18 @@ public final class ArtifactLoader {
             String id = b.manifest().target();
             TargetProvider provider = provider(file, id);
             Executable exe;
+            String runsOn = id;
             if (b.contains(Partition.ENTRY)) {
                 String fallback = Partition.fallbackOf(b);
                 exe = PartitionedModel.load(b, provider.create(options), provider(file, fallback).create(options));
+                runsOn = id + "+" + fallback;
             } else {
                 exe = provider.create(options).load(b);
             }
             Tokenizer tok = tokenizer(b);
             Set<Integer> stops = new TreeSet<>(exe.config().eosTokenIds());
             if (tok != null) tok.specialTokens().eos().ifPresent(stops::add);
-            return new LoadedModel(file.getFileName().toString(), file, "axc:" + id, exe, tok, stops, b.fileSize(), new ArrayList<>(List.of(exe, b)));
+            return new LoadedModel(file.getFileName().toString(), file, "axc:" + runsOn, exe, tok, stops, b.fileSize(), new ArrayList<>(List.of(exe, b)));
         } catch (RuntimeException e) {
             b.close();
             throw e;
