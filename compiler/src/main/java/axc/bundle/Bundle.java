@@ -16,7 +16,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A compiled artifact opened for use: the file is mapped once and every entry is a slice of that
@@ -36,6 +38,10 @@ public final class Bundle implements AutoCloseable {
     static final long MAX_MANIFEST = 256L << 20;
     /** Header + one block of manifest + end-of-archive marker. */
     static final long MIN_SIZE = 4L * Tar.BLOCK;
+    /** Where the second target of a partitioned artifact keeps its entries: {@code part/<id>/...}. */
+    static final String PARTS = "part/";
+    /** Folders the artifact's own target writes (DESIGN.md: target-packed weights, target-owned code). */
+    private static final List<String> TARGET_OWNED = List.of("weights/", "code/");
 
     /** How {@link #verify()} knew the contents were intact. */
     public enum Verification {
@@ -53,9 +59,17 @@ public final class Bundle implements AutoCloseable {
     private final VerificationCache cache;
     private final String cacheKey;
     private final Path realPath;
+    /** Null for the whole artifact; for a {@link #part} view, the folder of that target's own entries ({@code part/<id>/}). */
+    private final String part;
 
     private Bundle(Path file, Arena arena, MemorySegment mapped, Manifest manifest, String manifestSha256,
                    VerificationCache cache, String cacheKey, Path realPath) {
+        this(file, arena, mapped, manifest, manifestSha256, cache, cacheKey, realPath, null);
+    }
+
+    private Bundle(Path file, Arena arena, MemorySegment mapped, Manifest manifest, String manifestSha256,
+                   VerificationCache cache, String cacheKey, Path realPath, String part) {
+        this.part = part;
         this.file = file;
         this.arena = arena;
         this.mapped = mapped;
@@ -130,20 +144,59 @@ public final class Bundle implements AutoCloseable {
         return manifestSha256;
     }
 
-    /** Entry names other than the manifest, in archive (sorted) order. */
+    /** Entry names other than the manifest, in archive (sorted) order; in a {@link #part} view, the names that view sees. */
     public List<String> names() {
-        return manifest.entries().stream().map(Manifest.Entry::name).toList();
+        List<String> all = manifest.entries().stream().map(Manifest.Entry::name).toList();
+        if (part == null) return all;
+        TreeSet<String> seen = new TreeSet<>();
+        for (String n : all) {
+            if (n.startsWith(part)) seen.add(n.substring(part.length()));
+            else if (!ownedByTarget(n)) seen.add(n);
+        }
+        return List.copyOf(seen);
     }
 
     public boolean contains(String name) {
-        return manifest.entry(name).isPresent();
+        return entry(name).isPresent();
     }
 
     /** The bytes of entry {@code name}: a read-only slice of the mapping, starting on a 512-byte boundary. */
     public MemorySegment data(String name) {
-        Manifest.Entry e = manifest.entry(name).orElseThrow(
-                () -> InvalidInputException.of(file, "has no entry '" + name + "'"));
+        Manifest.Entry e = entry(name).orElseThrow(
+                () -> InvalidInputException.of(file, "has no entry '" + (part == null ? name : part + name) + "'"));
         return mapped.asSlice(e.offset(), e.size());
+    }
+
+    /** Folder of target {@code id}'s own entries in a partitioned artifact (see {@link #part}). */
+    public static String partFolder(String id) {
+        return PARTS + id + "/";
+    }
+
+    /**
+     * The artifact as a second target of a partitioned artifact sees it: the shared entries (config,
+     * tokenizer, graph, golden vectors, ...) plus that target's own entries, stored under
+     * {@code part/<id>/} and seen without the prefix. The artifact's target owns {@code weights/} and
+     * {@code code/}, so those are hidden from the view: a target never reads another's packed layout by
+     * accident. Shares this bundle's mapping; closing the view does nothing.
+     */
+    public Bundle part(String id) {
+        if (part != null) throw new IllegalStateException("already a view of part " + part);
+        String p = partFolder(id);
+        String problem = EntryName.problem(p + "x");
+        if (problem != null) throw new IllegalArgumentException("target id '" + id + "': " + problem);
+        return new Bundle(file, arena, mapped, manifest, manifestSha256, cache, cacheKey, realPath, p);
+    }
+
+    /** The entry {@code name} resolves to: in a part view, the part's own entry first, else a shared one. */
+    private Optional<Manifest.Entry> entry(String name) {
+        if (part == null) return manifest.entry(name);
+        Optional<Manifest.Entry> own = manifest.entry(part + name);
+        if (own.isPresent() || ownedByTarget(name)) return own;
+        return manifest.entry(name);
+    }
+
+    private static boolean ownedByTarget(String name) {
+        return name.startsWith(PARTS) || TARGET_OWNED.stream().anyMatch(name::startsWith);
     }
 
     /** A copy of a small entry's bytes (config, tokenizer, golden prompts). */
@@ -185,10 +238,10 @@ public final class Bundle implements AutoCloseable {
         }
     }
 
-    /** Unmaps the file; slices from {@link #data} must not be used afterwards. */
+    /** Unmaps the file; slices from {@link #data} must not be used afterwards. A {@link #part} view leaves the mapping to its artifact. */
     @Override
     public void close() {
-        arena.close();
+        if (part == null) arena.close();
     }
 
     // ---- structure checks

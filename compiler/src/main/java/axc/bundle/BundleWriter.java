@@ -73,9 +73,35 @@ public final class BundleWriter {
     private long seed;
     private List<String> passes = List.of();
     private boolean finished;
+    /** For a {@link #part} writer: the writer of the whole artifact, and the folder its entries go to. */
+    private final BundleWriter whole;
+    private final String folder;
+
+    public BundleWriter() {
+        this(null, "");
+    }
+
+    private BundleWriter(BundleWriter whole, String folder) {
+        this.whole = whole;
+        this.folder = folder;
+    }
+
+    /**
+     * A writer for the entries of target {@code id} as the second target of a partitioned artifact: each
+     * name is stored under {@code part/<id>/}, where {@link Bundle#part} finds it again. It only adds
+     * entries; the manifest fields and {@link #finish} belong to the whole artifact's writer.
+     */
+    public BundleWriter part(String id) {
+        if (whole != null) throw new IllegalStateException("already the writer of part " + folder);
+        return new BundleWriter(this, Bundle.partFolder(id));
+    }
 
     /** Adds an entry of {@code size} bytes that {@code payload} writes, exactly, when the file is written. */
     public BundleWriter add(String name, long size, Payload payload) {
+        if (whole != null) {
+            whole.add(folder + name, size, payload);
+            return this;
+        }
         open();
         Objects.requireNonNull(payload, "payload");
         String problem = EntryName.problem(name);
@@ -155,8 +181,11 @@ public final class BundleWriter {
         return this;
     }
 
-    /** Names added so far, sorted. */
+    /** Names added so far, sorted (for a {@link #part} writer: its own, without the folder). */
     public List<String> names() {
+        if (whole != null) {
+            return whole.names().stream().filter(n -> n.startsWith(folder)).map(n -> n.substring(folder.length())).toList();
+        }
         return List.copyOf(entries.keySet());
     }
 
@@ -243,6 +272,7 @@ public final class BundleWriter {
     }
 
     private void open() {
+        if (whole != null) throw new IllegalStateException("the writer of part " + folder + " only adds entries");
         if (finished) throw new IllegalStateException("this BundleWriter has already written its file");
     }
 

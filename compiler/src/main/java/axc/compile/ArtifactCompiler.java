@@ -3,15 +3,18 @@ package axc.compile;
 import axc.bundle.BundleWriter;
 import axc.bundle.Manifest;
 import axc.errors.TargetUnavailableException;
+import axc.errors.UnsupportedFeatureException;
 import axc.formats.io.AtomicOutput;
 import axc.formats.io.Sha256;
 import axc.formats.json.Json;
+import axc.formats.tensor.TensorStore;
 import axc.formats.tokenizer.Tokenizer;
 import axc.frontend.QwenFrontend;
 import axc.ir.Graph;
-import axc.ir.Node;
 import axc.ir.pb.GraphCodec;
 import axc.ir.text.AxirPrinter;
+import axc.partition.PartTensors;
+import axc.partition.Partition;
 import axc.pass.GraphStats;
 import axc.pass.Pass;
 import axc.pass.PassContext;
@@ -23,7 +26,6 @@ import axc.reference.Weights;
 import axc.target.CompileContext;
 import axc.target.CompileOptions;
 import axc.target.FusionPattern;
-import axc.target.Support;
 import axc.target.Target;
 import axc.target.TargetOptions;
 import axc.target.TargetProvider;
@@ -40,6 +42,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -58,12 +61,30 @@ public final class ArtifactCompiler {
     private ArtifactCompiler() {
     }
 
+    /**
+     * What a compile did. {@code unsupported} lists the nodes the target refused ({@code "%id op"} to the
+     * reason); {@code partition} places every node, and is {@link Partition#partitioned()} when some
+     * run on the fallback.
+     */
     public record Result(Path output, String target, GraphStats before, GraphStats after, List<String> passes, Map<String, String> unsupported,
-                         Manifest manifest) {
+                         Partition partition, Manifest manifest) {
     }
 
+    /** Compiles for the installed target {@code targetId}; what it refuses falls back to the installed cpu target. */
     public static Result compile(Path model, String targetId, TargetOptions topts, CompileOptions copts, Path out, JsonNode recipe, Progress progress) {
         TargetProvider provider = Targets.require(targetId);
+        Optional<TargetProvider> fallback = Targets.find(Partition.FALLBACK).filter(f -> !f.id().equals(provider.id()));
+        return compile(model, provider, fallback, topts, copts, out, recipe, progress);
+    }
+
+    /**
+     * Compiles for {@code provider}'s target; nodes it refuses run on {@code fallback}'s (normally the cpu
+     * target; the conformance kit may name another). Without a fallback, refused nodes stop the compile
+     * with {@link TargetUnavailableException} (exit 6).
+     */
+    public static Result compile(Path model, TargetProvider provider, Optional<TargetProvider> fallback, TargetOptions topts, CompileOptions copts,
+                                 Path out, JsonNode recipe, Progress progress) {
+        String targetId = provider.id();
         Target target = provider.create(topts);
         try (SourceModel src = SourceModel.open(model)) {
             progress.start("compile " + model.getFileName() + " for " + targetId, 4, "steps");
@@ -77,13 +98,21 @@ public final class ArtifactCompiler {
             Graph opt = new PassPipeline(passes).run(g, new PassContext(options, copts.dumpIr()));
             GraphStats after = GraphStats.of(opt, PLAN_TOKENS);
             progress.advance(1);
-            Map<String, String> unsupported = new LinkedHashMap<>();
-            for (Node n : opt.nodes()) {
-                Support s = target.supports(n);
-                if (!s.supported()) unsupported.put("%" + n.id() + " " + n.op(), s.reason());
-            }
-            if (!unsupported.isEmpty() && Targets.find("cpu").isEmpty() && !targetId.equals("reference")) {
-                throw new TargetUnavailableException(targetId + " cannot run " + unsupported.size() + " nodes and no cpu target is installed to run them");
+            Partition partition = Partition.plan(opt, target, fallback.map(TargetProvider::id).orElse(Partition.FALLBACK));
+            Map<String, String> unsupported = partition.refused();
+            Target second = null;
+            if (partition.partitioned()) {
+                if (fallback.isEmpty()) {
+                    throw new TargetUnavailableException(targetId + " cannot run " + unsupported.size() + " nodes and no " + Partition.FALLBACK + " target is installed to run them");
+                }
+                second = fallback.get().create(topts);
+                for (Target t : List.of(target, second)) {
+                    if (t.info().apiVersion() < 3) {
+                        throw new UnsupportedFeatureException("target " + t.info().id() + " implements target API " + t.info().apiVersion()
+                                + ", which cannot run part of a graph; " + targetId + " refuses " + unsupported.size() + " nodes (" + String.join(", ", unsupported.keySet())
+                                + "), so the artifact needs Target.loadSegment (target API 3)");
+                    }
+                }
             }
             BundleWriter w = new BundleWriter();
             w.target(targetId, Integer.toString(TargetProvider.API_VERSION));
@@ -91,6 +120,13 @@ public final class ArtifactCompiler {
             device.put("target", target.info().description());
             device.put("family", src.config().family().name().toLowerCase());
             if (topts.device() != null) device.put("device", topts.device());
+            if (partition.partitioned()) {
+                ObjectNode part = device.putObject("partition");
+                part.put("fallback", second.info().id());
+                part.put("fallback_nodes", partition.fallbackNodes());
+                part.put("nodes", partition.nodes().size());
+                part.put("segments", partition.segments().size());
+            }
             w.device(device);
             for (Path f : src.files()) w.source(src.path().toAbsolutePath().getParent() == null ? f.toString() : relative(src.path(), f), Sha256.of(f));
             w.recipe(recipe);
@@ -100,17 +136,26 @@ public final class ArtifactCompiler {
             for (Map.Entry<String, byte[]> e : src.tokenizerFiles().entrySet()) w.add("tokenizer/" + e.getKey(), e.getValue());
             w.add("graph.axir", AxirPrinter.print(opt).getBytes(StandardCharsets.UTF_8));
             w.add("graph.pb", GraphCodec.toBytes(opt));
-            if (!unsupported.isEmpty()) w.add("partition.json", Json.MAPPER.writeValueAsBytes(unsupported));
+            if (partition.partitioned()) w.add(Partition.ENTRY, partition.toJson());
             progress.advance(1);
             Golden golden = Golden.record(new ReferenceModel(new Weights(src.tensors(), src.config(), src.path())), goldenPrompts(src));
             w.add(Golden.PROMPTS, golden.promptsJson());
             w.add(Golden.LOGITS, golden.logitsBytes());
             progress.advance(1);
-            target.compile(opt, new CompileContext(src.config(), src.tensors(), copts), w);
+            if (!partition.partitioned()) {
+                target.compile(opt, new CompileContext(src.config(), src.tensors(), copts), w);
+            } else {
+                // Each target compiles its part. The fallback gets only the tensors its part reads and writes them
+                // under part/<id>/: it never shares the target's weights/, which may hold a packed layout it cannot read.
+                target.compile(partition.part(opt, targetId), new CompileContext(src.config(), src.tensors(), copts), w);
+                Graph part = partition.part(opt, second.info().id());
+                TensorStore tensors = PartTensors.of(src.tensors(), src.config(), part, src.path());
+                second.compile(part, new CompileContext(src.config(), tensors, copts), w.part(second.info().id()));
+            }
             Manifest m = w.finish(out);
             progress.advance(1);
             progress.done("wrote " + out);
-            return new Result(out, targetId, before, after, passes.stream().map(Pass::name).toList(), unsupported, m);
+            return new Result(out, targetId, before, after, passes.stream().map(Pass::name).toList(), unsupported, partition, m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

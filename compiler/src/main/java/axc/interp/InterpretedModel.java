@@ -9,7 +9,6 @@ import axc.model.LanguageModel;
 import axc.reference.Weights;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * A step graph run by the {@link Interpreter}, as a {@link LanguageModel}: {@code next} runs the graph
@@ -68,32 +67,7 @@ public final class InterpretedModel implements LanguageModel {
     @Override
     public Session newSession(int capacity) {
         KvState state = interpreter.newState(capacity);
-        return new Session() {
-            private int position;
-
-            @Override
-            public float[] next(int token) {
-                return prefill(new int[]{token})[0];
-            }
-
-            @Override
-            public float[][] prefill(int[] tokens) {
-                if (position + tokens.length > capacity) throw new IllegalStateException("KV cache full (" + capacity + " positions)");
-                int[] pos = new int[tokens.length];
-                for (int i = 0; i < pos.length; i++) pos[i] = position + i;
-                Tensor logits = interpreter.run(state, Map.of(QwenFrontend.TOKENS, Tensor.i32(tokens.clone(), tokens.length),
-                        QwenFrontend.POSITIONS, Tensor.i32(pos, pos.length))).getFirst();
-                position += tokens.length;
-                float[][] out = new float[tokens.length][];
-                for (int i = 0; i < out.length; i++) out[i] = logits.row(i);
-                return out;
-            }
-
-            @Override
-            public int position() {
-                return position;
-            }
-        };
+        return new StepSession(capacity, inputs -> interpreter.run(state, inputs));
     }
 
     /** Logits of every position of {@code tokens} from an empty cache, in one step. */

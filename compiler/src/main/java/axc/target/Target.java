@@ -29,7 +29,12 @@ public interface Target {
         return List.of();
     }
 
-    /** Writes the target's entries for the (optimized) graph into the artifact being built. */
+    /**
+     * Writes the target's entries for the (optimized) graph into the artifact being built. When the
+     * artifact is partitioned (API 3), {@code g} is this target's part: the nodes it runs, cut out of
+     * the graph with the values it receives from the other target as {@code input} nodes named
+     * {@code %<id>}, and {@code ctx.tensors()} holds at least the tensors the part's params read.
+     */
     void compile(Graph g, CompileContext ctx, BundleWriter out) throws CompileFailedException;
 
     /** Loads an artifact compiled from a model (config, tokenizer, golden vectors) as a language model. */
@@ -42,5 +47,20 @@ public interface Target {
      */
     default GraphExecutable loadGraph(Bundle b) {
         throw new UnsupportedFeatureException("target " + info().id() + " does not load graph artifacts (Target.loadGraph, target API 2)");
+    }
+
+    /**
+     * Loads one segment of a partitioned artifact (API 3): a maximal run of consecutive nodes this
+     * target runs. {@code segment} is a verified graph whose nodes keep their ids from the artifact's
+     * {@code graph.axir}; its {@code input} nodes are the graph's own inputs and the values other
+     * segments computed (named {@code %<id>}), its outputs the values later segments or the graph's
+     * outputs need. {@code b} is the artifact as this target wrote it: the artifact itself for its
+     * own target, {@link Bundle#part} for the second (cpu) target. The host runs the segments in
+     * order and passes float32/int32 tensors between them; each session keeps the KV cache of the
+     * segment's {@code attention} nodes. Default: refuses, so an API 2 target still compiles and
+     * runs artifacts that are not partitioned.
+     */
+    default GraphExecutable loadSegment(Bundle b, Graph segment) {
+        throw new UnsupportedFeatureException("target " + info().id() + " cannot run part of a graph (Target.loadSegment, target API 3)");
     }
 }

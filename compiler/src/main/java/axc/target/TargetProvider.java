@@ -7,7 +7,7 @@ package axc.target;
  */
 public interface TargetProvider {
     /** Version of this interface (and of {@link Target}); see targets/testkit/CHANGELOG.md. */
-    int API_VERSION = 2;
+    int API_VERSION = 3;
 
     /** Stable id: "reference", "cpu", "cuda", "npu". */
     String id();

@@ -7,6 +7,7 @@ import axc.errors.InvalidInputException;
 import axc.formats.io.AtomicOutput;
 import axc.formats.json.Json;
 import axc.ir.Op;
+import axc.partition.Partition;
 import axc.pass.GraphStats;
 import axc.quant.Quantization;
 import axc.quant.recipe.Presets;
@@ -90,6 +91,7 @@ public final class CompileCommand extends AxcCommand {
             m.put("peak_activation_bytes_after", r.after().peakActivationBytes());
             m.put("plan_tokens", ArtifactCompiler.PLAN_TOKENS);
             m.put("unsupported", r.unsupported());
+            m.put("partition", partition(r.partition()));
             m.put("entries", r.manifest().entries().size());
             ui.printJson(m);
             return;
@@ -102,8 +104,27 @@ public final class CompileCommand extends AxcCommand {
         o.printf("%-22s %10d %10d%n", "total", r.before().ops(), r.after().ops());
         o.printf("peak activation memory (T=%d): %s -> %s%n", ArtifactCompiler.PLAN_TOKENS, Units.bytes(r.before().peakActivationBytes()),
                 Units.bytes(r.after().peakActivationBytes()));
-        if (!r.unsupported().isEmpty()) o.printf("%d nodes fall back to cpu (see partition.json in the artifact)%n", r.unsupported().size());
+        Partition p = r.partition();
+        if (p.partitioned()) {
+            o.printf("partition: %d of %d nodes go to %s (%s refuses them), %d of %d segments; %d values (%s per token) cross between the targets each step%n",
+                    p.fallbackNodes(), p.nodes().size(), p.fallback(), p.target(), p.fallbackSegments(), p.segments().size(),
+                    p.boundary().values(), Units.bytes(p.boundary().bytes()));
+        }
         o.printf("wrote %s (%s, %d entries, %d passes)%n", r.output(), r.target(), r.manifest().entries().size(), r.passes().size());
+    }
+
+    /** The {@code --json} summary of a partition, null when every node runs on the target. */
+    private static Map<String, Object> partition(Partition p) {
+        if (!p.partitioned()) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("fallback", p.fallback());
+        m.put("nodes", p.nodes().size());
+        m.put("fallback_nodes", p.fallbackNodes());
+        m.put("segments", p.segments().size());
+        m.put("fallback_segments", p.fallbackSegments());
+        m.put("boundary_values_per_step", p.boundary().values());
+        m.put("boundary_bytes_per_token", p.boundary().bytes());
+        return m;
     }
 
     private static Map<String, Integer> counts(GraphStats s) {

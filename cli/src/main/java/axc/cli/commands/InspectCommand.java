@@ -1,16 +1,23 @@
 package axc.cli.commands;
 
+import axc.bundle.Bundle;
 import axc.cli.Ui;
 import axc.cli.Units;
 import axc.formats.inspect.InspectReport;
 import axc.formats.inspect.Inspector;
+import axc.ir.Graph;
+import axc.ir.text.AxirParser;
+import axc.partition.Partition;
+import axc.partition.Segment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 @Command(name = "inspect", description = "Show a model's format, architecture, tensors, tokenizer and file hashes.")
@@ -24,7 +31,7 @@ public final class InspectCommand extends AxcCommand {
     @Override
     protected int execute(Ui ui) {
         if (path.getFileName() != null && path.getFileName().toString().endsWith(".axc") && java.nio.file.Files.isRegularFile(path)) {
-            try (axc.bundle.Bundle b = axc.bundle.Bundle.open(path)) {
+            try (Bundle b = Bundle.open(path)) {
                 if (ui.json()) {
                     ui.out().println(new String(b.manifest().toJson(), java.nio.charset.StandardCharsets.UTF_8));
                 } else {
@@ -35,6 +42,7 @@ public final class InspectCommand extends AxcCommand {
                     m.sources().forEach((k, v) -> ui.out().printf("    %-40s sha256 %s%n", k, v));
                     ui.out().println("  entries");
                     for (var e : m.entries()) ui.out().printf("    %-48s %12s  offset %d%n", e.name(), Units.bytes(e.size()), e.offset());
+                    if (b.contains(Partition.ENTRY)) partition(ui.out(), b);
                 }
             }
             return ok();
@@ -71,5 +79,21 @@ public final class InspectCommand extends AxcCommand {
         for (InspectReport.FileRow f : r.files()) o.printf("    %-40s %12s  sha256 %s%n", f.name(), Units.bytes(f.bytes()), f.sha256());
         o.flush();
         return ok();
+    }
+
+    /** Which target runs what: the segments in order, then the refused nodes and why. */
+    private static void partition(PrintWriter o, Bundle b) {
+        Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
+        Partition p = Partition.read(b, g);
+        o.printf("  partition     %d of %d nodes on %s (%s refuses them), %d segments; %d values (%s per token) cross between the targets each step%n",
+                p.fallbackNodes(), p.nodes().size(), p.fallback(), p.target(), p.segments().size(), p.boundary().values(), Units.bytes(p.boundary().bytes()));
+        for (int i = 0; i < p.segments().size(); i++) {
+            Segment s = p.segments().get(i);
+            List<String> ops = s.nodes().stream().map(id -> "%" + id + " " + g.node(id).op().spelling()).toList();
+            String shown = ops.size() <= 4 ? String.join(", ", ops) : String.join(", ", ops.subList(0, 2)) + ", ... " + ops.getLast();
+            o.printf("    segment %-4d %-12s %4d node%s  %s%n", i, s.target(), ops.size(), ops.size() == 1 ? " " : "s", shown);
+        }
+        o.println("  refused");
+        p.refused().forEach((node, reason) -> o.printf("    %-28s %s%n", node, reason));
     }
 }

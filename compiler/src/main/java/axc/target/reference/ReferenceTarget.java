@@ -60,4 +60,11 @@ public final class ReferenceTarget implements Target {
         Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
         return new InterpretedGraph(new Interpreter(g, new StoredParams(BundleTensors.open(b))));
     }
+
+    /** A segment of a partitioned model artifact, interpreted over the weights as {@link #load} reads them. */
+    @Override
+    public GraphExecutable loadSegment(Bundle b, Graph segment) {
+        Weights w = new Weights(BundleTensors.open(b), ArtifactConfig.read(b), b.path());
+        return new InterpretedGraph(new Interpreter(segment, new WeightsParams(w)));
+    }
 }

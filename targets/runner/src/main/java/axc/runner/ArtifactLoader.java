@@ -5,6 +5,8 @@ import axc.errors.InvalidInputException;
 import axc.errors.TargetUnavailableException;
 import axc.formats.io.AtomicOutput;
 import axc.formats.tokenizer.Tokenizer;
+import axc.partition.Partition;
+import axc.partition.PartitionedModel;
 import axc.target.Availability;
 import axc.target.Executable;
 import axc.target.TargetOptions;
@@ -22,7 +24,9 @@ import java.util.TreeSet;
 
 /**
  * Opens a {@code .axc} artifact: verifies it against its manifest (once per file version), finds its
- * target, refuses with exit 6 when the target cannot run here, and loads it through the target.
+ * target, refuses with exit 6 when the target cannot run here, and loads it through the target. A
+ * partitioned artifact ({@code partition.json}) needs its fallback target too, and runs across both
+ * ({@link PartitionedModel}).
  */
 public final class ArtifactLoader {
     private ArtifactLoader() {
@@ -37,19 +41,33 @@ public final class ArtifactLoader {
         try {
             b.verify();
             String id = b.manifest().target();
-            TargetProvider provider = Targets.find(id).orElseThrow(() -> new TargetUnavailableException(file + ": compiled for target '" + id
-                    + "', which is not installed (installed: " + String.join(", ", Targets.all().stream().map(TargetProvider::id).toList()) + ")"));
-            Availability a = provider.probe();
-            if (!a.available()) throw new TargetUnavailableException(file + ": target '" + id + "' is unavailable here: " + a.reason());
-            Executable exe = provider.create(options).load(b);
+            TargetProvider provider = provider(file, id);
+            Executable exe;
+            String runsOn = id;
+            if (b.contains(Partition.ENTRY)) {
+                String fallback = Partition.fallbackOf(b);
+                exe = PartitionedModel.load(b, provider.create(options), provider(file, fallback).create(options));
+                runsOn = id + "+" + fallback;
+            } else {
+                exe = provider.create(options).load(b);
+            }
             Tokenizer tok = tokenizer(b);
             Set<Integer> stops = new TreeSet<>(exe.config().eosTokenIds());
             if (tok != null) tok.specialTokens().eos().ifPresent(stops::add);
-            return new LoadedModel(file.getFileName().toString(), file, "axc:" + id, exe, tok, stops, b.fileSize(), new ArrayList<>(List.of(exe, b)));
+            return new LoadedModel(file.getFileName().toString(), file, "axc:" + runsOn, exe, tok, stops, b.fileSize(), new ArrayList<>(List.of(exe, b)));
         } catch (RuntimeException e) {
             b.close();
             throw e;
         }
+    }
+
+    /** The installed provider of target {@code id}, available here; exit 6 otherwise. */
+    private static TargetProvider provider(Path file, String id) {
+        TargetProvider provider = Targets.find(id).orElseThrow(() -> new TargetUnavailableException(file + ": compiled for target '" + id
+                + "', which is not installed (installed: " + String.join(", ", Targets.all().stream().map(TargetProvider::id).toList()) + ")"));
+        Availability a = provider.probe();
+        if (!a.available()) throw new TargetUnavailableException(file + ": target '" + id + "' is unavailable here: " + a.reason());
+        return provider;
     }
 
     /** The tokenizer files of {@code tokenizer/}, read through a temporary folder (they are small). */

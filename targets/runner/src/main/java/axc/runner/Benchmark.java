@@ -1,6 +1,8 @@
 package axc.runner;
 
 import axc.model.LanguageModel;
+import axc.partition.Boundary;
+import axc.partition.PartitionedModel;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.io.IOException;
@@ -39,7 +41,10 @@ public final class Benchmark {
             @JsonProperty("peak_rss_bytes") long peakRssBytes,
             @JsonProperty("read_gb_per_s") double readGbPerS,
             @JsonProperty("roofline_tokens_per_s") double rooflineTokensPerS,
-            @JsonProperty("roofline_fraction") double rooflineFraction) {
+            @JsonProperty("roofline_fraction") double rooflineFraction,
+            @JsonProperty("segments") int segments,
+            @JsonProperty("boundary_values_per_token") double boundaryValuesPerToken,
+            @JsonProperty("boundary_bytes_per_token") double boundaryBytesPerToken) {
     }
 
     /** Runs without a bandwidth probe. */
@@ -63,6 +68,9 @@ public final class Benchmark {
         warmup(model, Math.min(8, promptTokens), Math.min(4, genTokens), prompt);
         double[] pp = new double[repeat];
         double[] tg = new double[repeat];
+        // A partitioned artifact: what its decode steps hand between the two targets (counted by the model, totals).
+        PartitionedModel parts = model instanceof PartitionedModel p ? p : null;
+        Boundary decodeCrossed = Boundary.NONE;
         for (int k = 0; k < repeat; k++) {
             if (promptTokens > 0) {
                 LanguageModel.Session s = model.newSession(promptTokens);
@@ -73,9 +81,11 @@ public final class Benchmark {
             if (genTokens > 0) {
                 LanguageModel.Session s = model.newSession(genTokens + 1);
                 float[] logits = s.next(prompt.length > 0 ? prompt[0] : 0);
+                Boundary before = parts == null ? Boundary.NONE : parts.crossed();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < genTokens; i++) logits = s.next(Sampler.argmax(logits));
                 tg[k] = genTokens / ((System.nanoTime() - t0) / 1e9);
+                if (parts != null) decodeCrossed = decodeCrossed.plus(parts.crossed().values() - before.values(), parts.crossed().bytes() - before.bytes());
             }
         }
         long params = 0; // counted from the config: embeddings + layers
@@ -87,7 +97,13 @@ public final class Benchmark {
         double roofline = bandwidth > 0 && model.weightBytesPerToken() > 0 ? bandwidth * 1e9 / model.weightBytesPerToken() : 0;
         return new Report(m.name(), model.backend(), false, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
                 decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss(),
-                bandwidth, roofline, roofline > 0 ? decode / roofline : 0);
+                bandwidth, roofline, roofline > 0 ? decode / roofline : 0,
+                parts == null ? 1 : parts.partition().segments().size(), perToken(decodeCrossed.values(), genTokens, repeat),
+                perToken(decodeCrossed.bytes(), genTokens, repeat));
+    }
+
+    private static double perToken(long total, int genTokens, int repeat) {
+        return genTokens == 0 ? 0 : total / ((double) genTokens * repeat);
     }
 
     private static void warmup(LanguageModel model, int p, int g, int[] prompt) {
@@ -145,6 +161,10 @@ public final class Benchmark {
         if (r.readGbPerS() > 0) {
             sb.append(String.format("memory read bandwidth (measured now, %d threads): %.1f GB/s; decode roofline %.1f tok/s; decode at %.0f%% of it%n",
                     r.threads(), r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));
+        }
+        if (r.segments() > 1) {
+            sb.append(String.format("partitioned: %d segments (%s); per decoded token %.1f values, %.1f KiB handed between the targets%n",
+                    r.segments(), r.backend(), r.boundaryValuesPerToken(), r.boundaryBytesPerToken() / 1024.0));
         }
         return sb.toString();
     }

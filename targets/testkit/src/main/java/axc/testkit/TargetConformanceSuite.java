@@ -22,6 +22,8 @@ import axc.ir.testing.RandomGraphs;
 import axc.ir.testing.RandomQwenBlocks;
 import axc.ir.text.AxirPrinter;
 import axc.model.LanguageModel;
+import axc.partition.Partition;
+import axc.partition.PartitionedModel;
 import axc.pass.Pass;
 import axc.pass.PassContext;
 import axc.pass.PassPipeline;
@@ -37,6 +39,7 @@ import axc.target.GraphExecutable;
 import axc.target.Target;
 import axc.target.TargetOptions;
 import axc.target.TargetProvider;
+import axc.target.Targets;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.EdgeCasesMode;
@@ -60,6 +63,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -86,7 +90,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       interpreter's on the unfused one; so does the whole pipeline {@code axc compile} runs for it.</li>
  *   <li><b>artifact round trip</b> ({@link #artifactRoundTrip()}): a generated tiny Qwen2 checkpoint compiled
  *       with {@link ArtifactCompiler} verifies, names the target and API version, loads through the target,
- *       reproduces the golden vectors stored in it, and a second compile is byte-identical.</li>
+ *       reproduces the golden vectors stored in it, and a second compile is byte-identical. Model nodes the
+ *       target refuses run on the fallback ({@link #fallbackProvider()}): the artifact is partitioned and
+ *       loaded across both, and the refused nodes are reported.</li>
  *   <li><b>two-layer end to end</b> ({@link #twoLayerEndToEnd()}): generated 2-layer Qwen2 and Qwen3
  *       checkpoints compiled for the target continue a prompt greedily exactly as
  *       {@link ReferenceModel} does, with logits within {@link #logitsNmseBound()}.</li>
@@ -113,6 +119,15 @@ public abstract class TargetConformanceSuite {
 
     /** The target under test. */
     protected abstract TargetProvider provider();
+
+    /**
+     * The target that runs the model nodes this one refuses (default: the installed {@code cpu} target,
+     * as {@code axc compile} uses). A target that refuses nodes of a Qwen model needs one at test scope
+     * ({@code axc-target-cpu}); the kit's own tests stand the reference target in for it.
+     */
+    protected Optional<TargetProvider> fallbackProvider() {
+        return Targets.find(Partition.FALLBACK).filter(p -> !p.id().equals(provider().id()));
+    }
 
     /** Options the target is created with (default: 2 threads, no device file). */
     protected TargetOptions targetOptions() {
@@ -396,7 +411,7 @@ public abstract class TargetConformanceSuite {
             Golden golden = Golden.parse(b.bytes(Golden.PROMPTS), b.bytes(Golden.LOGITS), a);
             assertTrue(golden.prompts().size() >= 1, "the artifact holds golden prompts");
             int positions = 0, agree = 0;
-            try (Executable exe = target().load(b)) {
+            try (Executable exe = load(b)) {
                 for (int i = 0; i < golden.prompts().size(); i++) {
                     int[] ids = golden.prompts().get(i);
                     float[][] l = exe.newSession(ids.length).prefill(ids);
@@ -427,7 +442,7 @@ public abstract class TargetConformanceSuite {
         List<Integer> expected = new ArrayList<>(), actual = new ArrayList<>();
         Nmse nmse = new Nmse();
         int capacity = PROMPT.length + generatedTokens();
-        try (HfCheckpoint ck = HfCheckpoint.open(checkpoint(family)); Bundle b = Bundle.open(art, VerificationCache.none()); Executable exe = target().load(b)) {
+        try (HfCheckpoint ck = HfCheckpoint.open(checkpoint(family)); Bundle b = Bundle.open(art, VerificationCache.none()); Executable exe = load(b)) {
             assertEquals(2, ck.config().numLayers(), "two layers");
             LanguageModel ref = new ReferenceModel(new Weights(ck.tensors(), ck.config(), ck.dir()));
             LanguageModel.Session rs = ref.newSession(capacity), ts = exe.newSession(capacity);
@@ -460,17 +475,30 @@ public abstract class TargetConformanceSuite {
         });
     }
 
-    /** {@link #checkpoint} compiled for the target with {@code axc compile}'s compiler, once per class. */
+    /** {@link #checkpoint} compiled for the target with {@code axc compile}'s compiler (and its fallback), once per class. */
     protected final synchronized Path artifact(Family family) {
         return artifacts.computeIfAbsent(family, f -> {
             Path out = work().resolve(f.name().toLowerCase(Locale.ROOT) + ".axc");
-            compile(checkpoint(f), out);
+            Partition p = compile(checkpoint(f), out).partition();
+            // Refused model nodes run on the fallback: reported, not failed, like refused ops.
+            if (p.partitioned()) report().unsupported("artifact", f.name().toLowerCase(Locale.ROOT) + " 2 layers on " + p.target() + "+" + p.fallback(), p.refused());
             return out;
         });
     }
 
-    private void compile(Path checkpoint, Path out) {
-        ArtifactCompiler.compile(checkpoint, provider().id(), targetOptions(), new CompileOptions(null, checkpoint.getFileName().toString()), out, null, Progress.SILENT);
+    private ArtifactCompiler.Result compile(Path checkpoint, Path out) {
+        return ArtifactCompiler.compile(checkpoint, provider(), fallbackProvider(), targetOptions(),
+                new CompileOptions(null, checkpoint.getFileName().toString()), out, null, Progress.SILENT);
+    }
+
+    /**
+     * The artifact as {@code axc run} loads it: by the target, or across the target and its fallback
+     * when the target refused some of its nodes ({@link PartitionedModel}).
+     */
+    private Executable load(Bundle b) {
+        if (!b.contains(Partition.ENTRY)) return target().load(b);
+        TargetProvider fallback = fallbackProvider().orElseThrow(() -> new IllegalStateException("the artifact is partitioned but there is no fallback target"));
+        return PartitionedModel.load(b, target(), fallback.create(targetOptions()));
     }
 
     /** A temporary folder for checkpoints and artifacts, removed after the class (or the property). */

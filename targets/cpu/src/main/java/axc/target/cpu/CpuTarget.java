@@ -145,6 +145,56 @@ public final class CpuTarget implements Target {
         };
     }
 
+    /**
+     * A segment of a partitioned model artifact (target API 3), on the same kernels as {@link #load}:
+     * how the cpu target runs what another target refused. The segments this target loads share one
+     * thread pool (a model may have a segment per layer), stopped when the last of them closes.
+     */
+    @Override
+    public GraphExecutable loadSegment(Bundle b, Graph segment) {
+        BundleTensors tensors = BundleTensors.open(b);
+        RowPool pool = segmentPool();
+        Interpreter interpreter;
+        try {
+            interpreter = new Interpreter(segment, new CpuParams(new WeightsParams(new Weights(tensors, ArtifactConfig.read(b), b.path())), tensors, pool, activations()));
+        } catch (RuntimeException e) {
+            releaseSegmentPool();
+            throw e;
+        }
+        return new GraphExecutable() {
+            private boolean closed;
+
+            @Override
+            public Graph graph() {
+                return interpreter.graph();
+            }
+
+            @Override
+            public Session newSession(int capacity) {
+                KvState state = interpreter.newState(capacity);
+                return inputs -> interpreter.run(state, inputs);
+            }
+
+            @Override
+            public synchronized void close() {
+                if (!closed) releaseSegmentPool();
+                closed = true;
+            }
+        };
+    }
+
+    private RowPool segmentPool;
+    private int segmentsOpen;
+
+    private synchronized RowPool segmentPool() {
+        if (segmentsOpen++ == 0) segmentPool = new RowPool(options.threads());
+        return segmentPool;
+    }
+
+    private synchronized void releaseSegmentPool() {
+        if (--segmentsOpen == 0) segmentPool.close();
+    }
+
     /** A model on the cpu kernels; closing stops its threads (the weights belong to the bundle). */
     record CpuExecutable(InterpretedModel model, RowPool pool) implements Executable {
         @Override
