@@ -113,7 +113,7 @@ static inline int axc_act_pos(int dtype, int i, int nb) {
     return 32 * pair + (j < 16 ? 0 : 32) + 16 * second + (j & 15);
 }
 
-static inline void axc_quantize_row(int dtype, const float* x, int cols, uint8_t* out) {
+static inline void axc_quantize_row_portable(int dtype, const float* x, int cols, uint8_t* out) {
     int nb = cols / 32;
     int8_t* q = (int8_t*)out;
     float* d = (float*)(out + 32 * nb);
@@ -292,6 +292,49 @@ AXC_AVX512 static float axc_dot_avx512(int dtype, const uint8_t* w, const float*
         s += axc_dot_portable(dtype, w + (size_t)elem * c, x + c, cols - c);
     }
     return s;
+}
+
+/**
+ * axc_quantize_row_portable in AVX-512: the same roundings (vcvtps2dq rounds to nearest even, as
+ * lrintf does in the default mode), so both give identical bytes.
+ */
+AXC_AVX512 static void axc_quantize_row_avx512(int dtype, const float* x, int cols, uint8_t* out) {
+    int nb = cols / 32;
+    int8_t* q = (int8_t*)out;
+    float* d = (float*)(out + 32 * nb);
+    int32_t* k = (int32_t*)(out + 36 * nb);
+    for (int b = 0; b < nb; b++) {
+        __m512 x0 = _mm512_loadu_ps(x + 32 * b), x1 = _mm512_loadu_ps(x + 32 * b + 16);
+        __m512 m = _mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1));
+        __m256 m8 = _mm256_max_ps(_mm512_castps512_ps256(m), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(m), 1)));
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m8), _mm256_extractf128_ps(m8, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        float amax = _mm_cvtss_f32(m4);
+        __m512 inv = _mm512_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
+        __m512i i0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, inv)), i1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, inv));
+        const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
+        i0 = _mm512_min_epi32(_mm512_max_epi32(i0, lo), hi);
+        i1 = _mm512_min_epi32(_mm512_max_epi32(i1, lo), hi);
+        int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(i0, i1));
+        __m128i b0 = _mm512_cvtepi32_epi8(i0), b1 = _mm512_cvtepi32_epi8(i1);
+        int first = 32 * b, second = 32 * b + 16;
+        if (dtype == AXC_Q4_0 && !((b & 1) == 0 && b + 1 == nb)) {
+            int pair = b & ~1, which = b & 1;
+            first = 32 * pair + 16 * which;
+            second = 32 * pair + 32 + 16 * which;
+        }
+        _mm_storeu_si128((__m128i*)(q + first), b0);
+        _mm_storeu_si128((__m128i*)(q + second), b1);
+        d[b] = amax / 127.0f;
+        if (b / 2 < nb / 2) {
+            int base = 16 * (b / 2), which = b & 1;
+            for (int l = 0; l < 16; l++) {
+                int owner = dtype == AXC_Q8_0 ? l / 8 : (l / 4) & 1;
+                if (owner == which) k[base + l] = dtype == AXC_Q4_0 ? -sum : 0;
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- AVX-512 VNNI: int8 activations
@@ -515,7 +558,12 @@ static inline long long axc_cpu_act_row_bytes(int cols) { return axc_act_row_byt
 static inline int axc_cpu_quantize_rows(int dtype, const float* x, int n, int cols, void* out) {
     if (cols <= 0 || cols % 32 != 0 || n <= 0) return -1;
     long long rb = axc_act_row_bytes(cols);
-    for (int t = 0; t < n; t++) axc_quantize_row(dtype, x + (size_t)t * cols, cols, (uint8_t*)out + rb * t);
+    for (int t = 0; t < n; t++) {
+#ifdef AXC_X86
+        if (axc_cpu_level() >= AXC_LEVEL_AVX512) { axc_quantize_row_avx512(dtype, x + (size_t)t * cols, cols, (uint8_t*)out + rb * t); continue; }
+#endif
+        axc_quantize_row_portable(dtype, x + (size_t)t * cols, cols, (uint8_t*)out + rb * t);
+    }
     return 0;
 }
 

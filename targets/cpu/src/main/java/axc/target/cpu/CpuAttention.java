@@ -79,6 +79,23 @@ final class CpuAttention implements Attention {
         int oo = (r * heads + h) * d;
         int l = Lanes.LENGTH;
         int i = 0;
+        // Four vectors of the head dimension at a time, positions in the inner loop: each cached value
+        // row is read once per chunk, contiguously.
+        for (; i + 4 * l <= d; i += 4 * l) {
+            FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
+            for (int t = 0; t < len; t++) {
+                FloatVector p = FloatVector.broadcast(Lanes.F, s[t]);
+                int vo = t * kvDim + kvo + i;
+                a0 = FloatVector.fromArray(Lanes.F, values, vo).fma(p, a0);
+                a1 = FloatVector.fromArray(Lanes.F, values, vo + l).fma(p, a1);
+                a2 = FloatVector.fromArray(Lanes.F, values, vo + 2 * l).fma(p, a2);
+                a3 = FloatVector.fromArray(Lanes.F, values, vo + 3 * l).fma(p, a3);
+            }
+            a0.mul(inv).intoArray(out, oo + i);
+            a1.mul(inv).intoArray(out, oo + i + l);
+            a2.mul(inv).intoArray(out, oo + i + 2 * l);
+            a3.mul(inv).intoArray(out, oo + i + 3 * l);
+        }
         for (; i + l <= d; i += l) {
             FloatVector acc = FloatVector.zero(Lanes.F);
             for (int t = 0; t < len; t++) acc = FloatVector.fromArray(Lanes.F, values, t * kvDim + kvo + i).fma(FloatVector.broadcast(Lanes.F, s[t]), acc);

@@ -35,6 +35,9 @@ public final class CpuMatrix implements Matrix {
     /** Whether the activations are quantized to int8 for the native product ({@link Activations#INT8}). */
     private final boolean int8;
     private final RowPool.Job int8Job = this::computeInt8;
+    private final RowPool.Job quantizeJob = this::quantize;
+    private final long actRowBytes;
+    private long qAddress;
     private long xAddress;
     private long yAddress;
     private final int minChunk;
@@ -71,6 +74,7 @@ public final class CpuMatrix implements Matrix {
         this.nativeType = scratch != null && data.isNative() && NativeKernels.available() && (packed || !dtype.isQuantized()) ? nativeType(dtype) : -1;
         if (packed && nativeType < 0) throw new IllegalArgumentException("packed " + dtype + " rows need the native kernels (PackedRows.unpack first)");
         this.int8 = nativeType >= 0 && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(nativeType) == 1;
+        this.actRowBytes = int8 ? NativeKernels.axc_cpu_act_row_bytes(cols) : 0;
         // Chunks of about 64 KiB of weights: enough work to be worth handing to another thread.
         this.minChunk = (int) Math.max(1, Math.min(rows, (64 * 1024) / Math.max(1, rowBytes)));
     }
@@ -154,9 +158,10 @@ public final class CpuMatrix implements Matrix {
             this.xAddress = xs.address();
             this.yAddress = ys.address();
             if (int8) {
-                // Quantized once here, read by every worker.
-                MemorySegment q = scratch.q(n * NativeKernels.axc_cpu_act_row_bytes(cols));
-                if (NativeKernels.axc_cpu_quantize_rows(nativeType, xs.address(), n, cols, q.address()) != 0) throw new IllegalStateException("activation rows of " + cols);
+                // Quantized once, rows split over the pool (a prefill has hundreds), then read by every worker.
+                MemorySegment q = scratch.q(n * actRowBytes);
+                this.qAddress = q.address();
+                pool.run(quantizeJob, n, Math.max(1, 16384 / cols));
                 this.xAddress = q.address();
             }
             pool.run(int8 ? int8Job : nativeJob, rows, minChunk);
@@ -167,6 +172,13 @@ public final class CpuMatrix implements Matrix {
     private void computeNative(int from, int to, int worker) {
         int rc = NativeKernels.axc_cpu_matmul(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
         if (rc != 0) throw new IllegalStateException("native " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
+    }
+
+    /** Activation rows {@code [from, to)} to int8. */
+    private void quantize(int from, int to, int worker) {
+        if (NativeKernels.axc_cpu_quantize_rows(nativeType, xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from) != 0) {
+            throw new IllegalStateException("activation rows of " + cols);
+        }
     }
 
     private void computeInt8(int from, int to, int worker) {

@@ -157,6 +157,25 @@ class NativeKernelsTest {
         assertTrue(err / norm < 1e-3, "int8 product NMSE " + err / norm);
     }
 
+    /** The vector activation quantizer writes the portable one's bytes, for both weight types' orders. */
+    @ParameterizedTest(name = "{0}, {1} columns")
+    @org.junit.jupiter.params.provider.CsvSource({"Q8_0,896", "Q4_0,896", "Q4_0,1056", "Q8_0,96"})
+    void vectorActivationQuantizationMatchesThePortableOne(DType type, int cols) {
+        Random rnd = new Random(cols);
+        int n = 3;
+        MemorySegment xs = Arena.ofAuto().allocate(4L * n * cols, 64);
+        for (int i = 0; i < n * cols; i++) xs.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextGaussian() * (i % 5 == 0 ? 10 : 1));
+        for (int j = 0; j < 32; j++) xs.setAtIndex(ValueLayout.JAVA_FLOAT, cols + j, 0f);   // an all-zero block
+        long bytes = n * NativeKernels.axc_cpu_act_row_bytes(cols);
+        MemorySegment vec = Arena.ofAuto().allocate(bytes, 64);
+        MemorySegment portable = Arena.ofAuto().allocate(bytes, 64);
+        int dt = CpuMatrix.nativeType(type);
+        assertEquals(0, NativeKernels.axc_cpu_quantize_rows(dt, xs.address(), n, cols, vec.address()));
+        NativeKernels.axc_cpu_set_level(NativeKernels.PORTABLE);
+        assertEquals(0, NativeKernels.axc_cpu_quantize_rows(dt, xs.address(), n, cols, portable.address()));
+        assertEquals(-1L, portable.mismatch(vec), "first differing byte");
+    }
+
     @Test
     void packingRoundTrips() {
         for (DType type : List.of(DType.Q8_0, DType.Q4_0)) {
