@@ -30,12 +30,12 @@ public final class Interpreter {
     private final Map<Integer, Matrix> matrices = new HashMap<>();
     private final Map<Integer, float[]> vectors = new HashMap<>();
     private final Map<Integer, Integer> lastUse = new HashMap<>();
-    private final Attention attention;
+    private final OpKernels kernels;
 
     public Interpreter(Graph graph, ParamSource params) {
         Verifier.verify(graph);
         this.graph = graph;
-        this.attention = params.attention();
+        this.kernels = params.kernels();
         for (Node n : graph.nodes()) {
             for (int in : n.inputs()) lastUse.put(in, n.id());
             if (n.op() != Op.PARAM) continue;
@@ -113,7 +113,7 @@ public final class Interpreter {
         int inputs = n.inputs().size();
         if (e.swiglu()) {
             int half = t.width() / 2;
-            t = Kernels.swiglu(Kernels.slice(t, 0, half), Kernels.slice(t, half, half));
+            t = Kernels.swiglu(Kernels.slice(t, 0, half), Kernels.slice(t, half, half), kernels);
         }
         if (e.biases() > 0) {
             List<float[]> bs = new ArrayList<>();
@@ -140,7 +140,7 @@ public final class Interpreter {
             case RMS_NORM_MATMUL -> Kernels.matmul(Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps")), weights(n, 2));
             case MATMUL_SWIGLU -> {
                 Tensor x = v.get(n.input(0));
-                yield Kernels.swiglu(Kernels.matmul(x, weights(n, 1).subList(0, 1)), Kernels.matmul(x, weights(n, 2)));
+                yield Kernels.swiglu(Kernels.matmul(x, weights(n, 1).subList(0, 1)), Kernels.matmul(x, weights(n, 2)), kernels);
             }
             case BIAS_ADD -> {
                 List<float[]> bs = new ArrayList<>();
@@ -150,10 +150,10 @@ public final class Interpreter {
             case ADD -> Kernels.add(v.get(n.input(0)), v.get(n.input(1)));
             case MUL -> Kernels.mul(v.get(n.input(0)), v.get(n.input(1)));
             case SILU -> Kernels.silu(v.get(n.input(0)));
-            case SWIGLU -> Kernels.swiglu(v.get(n.input(0)), v.get(n.input(1)));
+            case SWIGLU -> Kernels.swiglu(v.get(n.input(0)), v.get(n.input(1)), kernels);
             case ROPE -> Kernels.rope(v.get(n.input(0)), v.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("theta"));
             case ATTENTION -> Kernels.attention(v.get(n.input(0)), v.get(n.input(1)), v.get(n.input(2)), v.get(n.input(3)),
-                    a.getInt("heads"), a.getInt("kv_heads"), a.getInt("head_dim"), a.getInt("layer"), state, attention);
+                    a.getInt("heads"), a.getInt("kv_heads"), a.getInt("head_dim"), a.getInt("layer"), state, kernels);
             case SLICE -> Kernels.slice(v.get(n.input(0)), a.getInt("start"), a.getInt("size"));
         };
     }

@@ -100,9 +100,9 @@ final class Kernels {
         return Tensor.f32(out, x.shape());
     }
 
-    static Tensor swiglu(Tensor gate, Tensor up) {
+    static Tensor swiglu(Tensor gate, Tensor up, OpKernels k) {
         float[] out = new float[gate.floats().length];
-        for (int i = 0; i < out.length; i++) out[i] = silu(gate.floats()[i]) * up.floats()[i];
+        k.swiglu(gate.floats(), up.floats(), out, out.length);
         return Tensor.f32(out, gate.shape());
     }
 
@@ -119,7 +119,7 @@ final class Kernels {
      * Writes every row's k and v at its position into the slot, then attends each row's query over
      * positions 0..pos (causal), grouped-query: query head h reads kv head h / (heads / kvHeads).
      */
-    static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor positions, int heads, int kvHeads, int d, int layer, KvState state, Attention math) {
+    static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor positions, int heads, int kvHeads, int d, int layer, KvState state, OpKernels math) {
         int kvDim = kvHeads * d;
         float[][] slot = state.slot(layer, kvDim);
         float[] keys = slot[0];
@@ -133,7 +133,7 @@ final class Kernels {
         }
         int qDim = heads * d;
         float[] out = new float[rows * qDim];
-        math.rows(q.floats(), rows, positions.ints(), keys, values, kvDim, heads, kvHeads, d, out);
+        math.attention(q.floats(), rows, positions.ints(), keys, values, kvDim, heads, kvHeads, d, out);
         return Tensor.f32(out, q.shape());
     }
 

@@ -11,8 +11,8 @@ public interface ParamSource {
     /** The vector {@code name} (norm weights, biases), decoded to float32. */
     float[] vector(String name);
 
-    /** The attention arithmetic to use: the reference's unless the target has its own. */
-    default Attention attention() {
-        return Attention.REFERENCE;
+    /** The activation-sized ops' arithmetic: the reference's unless the target has its own. */
+    default OpKernels kernels() {
+        return OpKernels.REFERENCE;
     }
 }

@@ -32,16 +32,21 @@ public final class DecoderMath {
     /** Rotate-half rotary embedding of {@code heads} heads starting at {@code off}, at position {@code pos}. */
     public static void rope(float[] v, int off, int heads, int headDim, int pos, double[] invFreq) {
         int half = headDim / 2;
+        // The angles depend on the position and the frequency only: computed once, not once per head.
+        float[] cos = new float[half];
+        float[] sin = new float[half];
+        for (int i = 0; i < half; i++) {
+            float angle = (float) pos * (float) invFreq[i];
+            cos[i] = (float) Math.cos(angle);
+            sin[i] = (float) Math.sin(angle);
+        }
         for (int h = 0; h < heads; h++) {
             int base = off + h * headDim;
             for (int i = 0; i < half; i++) {
-                float angle = (float) pos * (float) invFreq[i];
-                float cos = (float) Math.cos(angle);
-                float sin = (float) Math.sin(angle);
                 float x1 = v[base + i];
                 float x2 = v[base + half + i];
-                v[base + i] = x1 * cos - x2 * sin;
-                v[base + half + i] = x2 * cos + x1 * sin;
+                v[base + i] = x1 * cos[i] - x2 * sin[i];
+                v[base + half + i] = x2 * cos[i] + x1 * sin[i];
             }
         }
     }

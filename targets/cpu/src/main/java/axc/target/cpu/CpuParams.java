@@ -6,7 +6,7 @@ import axc.formats.convert.GgufNames;
 import axc.formats.quant.Dequantizer;
 import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
-import axc.interp.Attention;
+import axc.interp.OpKernels;
 import axc.interp.ParamSource;
 import axc.ir.WeightScheme;
 import axc.reference.Matrix;
@@ -18,12 +18,12 @@ import java.lang.foreign.MemorySegment;
  * The interpreter's params with the matrices the cpu target has kernels for ({@link CpuMatrix#FAST})
  * swapped for {@link CpuMatrix} views of the same stored bytes. Everything else (other block types,
  * GPTQ, int8 channels, vectors) is what {@code params} gives: the interpreter's decoders. Attention
- * runs on {@link CpuAttention}.
+ * and SwiGLU run on {@link CpuOpKernels}.
  */
-record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScratch scratch, Activations activations, Attention attention)
+record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScratch scratch, Activations activations, OpKernels kernels)
         implements ParamSource {
     CpuParams(ParamSource params, TensorStore store, RowPool pool, Activations activations) {
-        this(params, store, pool, new NativeScratch(), activations, new CpuAttention(pool));
+        this(params, store, pool, new NativeScratch(), activations, new CpuOpKernels(pool));
     }
 
     @Override

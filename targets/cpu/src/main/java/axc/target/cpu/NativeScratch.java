@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  * (callers hold its lock for a whole product), so it holds only the largest product's buffers.
  * Memory comes from an automatic arena: dropped buffers are freed by the garbage collector.
  */
-final class NativeScratch {
+public final class NativeScratch {
     private MemorySegment x = MemorySegment.NULL;
     private MemorySegment y = MemorySegment.NULL;
     private MemorySegment q = MemorySegment.NULL;

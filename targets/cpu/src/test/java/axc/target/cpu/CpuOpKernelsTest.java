@@ -1,6 +1,6 @@
 package axc.target.cpu;
 
-import axc.interp.Attention;
+import axc.interp.OpKernels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -8,8 +8,8 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The vector attention against the reference's float64 loop, decode and prefill shapes, grouped heads. */
-class CpuAttentionTest {
+/** The vector attention and SwiGLU against the reference's float64 loops: decode and prefill shapes, grouped heads. */
+class CpuOpKernelsTest {
     @ParameterizedTest(name = "{0} rows, {1} heads / {2} kv heads, d {3}, {4} threads")
     @CsvSource({"1,14,2,64,2", "5,4,4,16,2", "37,14,2,64,2", "9,6,3,20,1", "3,2,1,8,3"})
     void agreesWithTheReference(int rows, int heads, int kvHeads, int d, int threads) {
@@ -22,12 +22,29 @@ class CpuAttentionTest {
         int[] positions = new int[rows];
         for (int r = 0; r < rows; r++) positions[r] = 19 + r;   // after a 19-token prefix, as a prefill chunk
         float[] want = new float[rows * heads * d];
-        Attention.REFERENCE.rows(q, rows, positions, keys, values, kvDim, heads, kvHeads, d, want);
+        OpKernels.REFERENCE.attention(q, rows, positions, keys, values, kvDim, heads, kvHeads, d, want);
         float[] got = new float[want.length];
         try (RowPool pool = new RowPool(threads)) {
-            new CpuAttention(pool).rows(q, rows, positions, keys, values, kvDim, heads, kvHeads, d, got);
+            new CpuOpKernels(pool).attention(q, rows, positions, keys, values, kvDim, heads, kvHeads, d, got);
         }
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-5 * (1 + Math.abs(want[i])), "element " + i);
+    }
+
+    @ParameterizedTest(name = "{0} elements, {1} threads")
+    @CsvSource({"4864,2", "7,1", "2490368,2", "100003,3"})
+    void swigluAgreesWithTheReference(int n, int threads) {
+        Random rnd = new Random(n);
+        float[] gate = gaussian(rnd, n);
+        float[] up = gaussian(rnd, n);
+        gate[0] = 80f;     // exp(-x) underflows: silu(x) = x
+        if (n > 1) gate[1] = -80f;   // exp(-x) overflows to infinity: silu(x) = -0
+        float[] want = new float[n];
+        OpKernels.REFERENCE.swiglu(gate, up, want, n);
+        float[] got = new float[n];
+        try (RowPool pool = new RowPool(threads)) {
+            new CpuOpKernels(pool).swiglu(gate, up, got, n);
+        }
+        for (int i = 0; i < n; i++) assertEquals(want[i], got[i], 1e-6 * (1 + Math.abs(want[i])), "element " + i);
     }
 
     private static float[] gaussian(Random rnd, int n) {

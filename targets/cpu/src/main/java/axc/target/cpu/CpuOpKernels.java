@@ -1,20 +1,29 @@
 package axc.target.cpu;
 
-import axc.interp.Attention;
+import axc.interp.OpKernels;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Attention over the KV cache in float32 vector lanes, (query row, head) pairs spread over the
- * {@link RowPool}: scores are dot products of the query head with each cached key, a max-subtracted
+ * The cpu target's attention and SwiGLU, in float32 vector lanes on the {@link RowPool}.
+ *
+ * <p>Attention: (query row, head) pairs spread over the pool; scores are dot products of the query head with each cached key, a max-subtracted
  * softmax, then the weighted sum of cached values accumulated along the head dimension (contiguous
  * in the cache). The reference sums in float64; float32 sums differ from it by rounding only.
  * Score buffers are per worker and grown, not allocated per call.
+ *
+ * <p>SwiGLU: the vector exponential (within an ulp or two of the reference's float64 one), rows of a
+ * prefill split over the pool.
  */
-final class CpuAttention implements Attention {
+final class CpuOpKernels implements OpKernels {
     private final RowPool pool;
     private final float[][] scores;
     private final RowPool.Job job = this::compute;
+    private final RowPool.Job swigluJob = this::swigluRange;
+    private float[] gate;
+    private float[] up;
+    private int n;
     private float[] q;
     private int[] positions;
     private float[] keys;
@@ -25,13 +34,13 @@ final class CpuAttention implements Attention {
     private int d;
     private float[] out;
 
-    CpuAttention(RowPool pool) {
+    CpuOpKernels(RowPool pool) {
         this.pool = pool;
         this.scores = new float[pool.threads()][];
     }
 
     @Override
-    public synchronized void rows(float[] q, int rows, int[] positions, float[] keys, float[] values, int kvDim, int heads, int kvHeads, int d, float[] out) {
+    public synchronized void attention(float[] q, int rows, int[] positions, float[] keys, float[] values, int kvDim, int heads, int kvHeads, int d, float[] out) {
         this.q = q;
         this.positions = positions;
         this.keys = keys;
@@ -50,6 +59,34 @@ final class CpuAttention implements Attention {
             this.values = null;
             this.out = null;
         }
+    }
+
+    @Override
+    public synchronized void swiglu(float[] gate, float[] up, float[] out, int n) {
+        this.gate = gate;
+        this.up = up;
+        this.out = out;
+        this.n = n;
+        try {
+            // Units of 1024 elements; a decode step's few thousand stay on the caller.
+            pool.run(swigluJob, (n + 1023) / 1024, 16);
+        } finally {
+            this.gate = null;
+            this.up = null;
+            this.out = null;
+        }
+    }
+
+    private void swigluRange(int from, int to, int worker) {
+        int end = Math.min(n, to * 1024);
+        int l = Lanes.LENGTH;
+        int i = from * 1024;
+        for (; i + l <= end; i += l) {
+            FloatVector g = FloatVector.fromArray(Lanes.F, gate, i);
+            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            silu.mul(FloatVector.fromArray(Lanes.F, up, i)).intoArray(out, i);
+        }
+        for (; i < end; i++) out[i] = (float) (gate[i] / (1.0 + Math.exp(-gate[i]))) * up[i];
     }
 
     private void compute(int from, int to, int worker) {
