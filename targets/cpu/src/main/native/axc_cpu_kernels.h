@@ -589,5 +589,155 @@ static inline int axc_cpu_matmul_int8(int dtype, const void* w, long long rowByt
 #endif
 }
 
+
+// ---------------------------------------------------------------- 16-row interleaved int8 kernels
+//
+// The "cpu-rows16-v1" layout (axc.target.cpu.PackedRows): rows go in groups of 16; for each block of
+// 32 columns a group holds its 16 rows' codes interleaved 4 bytes at a time (64-byte chunk k holds
+// bytes 4k..4k+3 of every row's block codes, row 0 first), then the 16 rows' f16 scales. Q8_0 codes
+// are stored plus 128 (unsigned), Q4_0 codes as llama.cpp's nibble bytes. One vpdpbusd then adds
+// four products to each of the 16 rows' sums, the activation's 4 bytes broadcast to every lane, and
+// a block ends with its 16 rows' sums side by side in one register: one convert and one multiply by
+// the 16 rows' scales finish it. Unsigned codes are made signed by subtracting 128 * sum(x) (Q8_0) or
+// 8 * sum(x) (Q4_0) per block, one broadcast per block and activation row.
+//
+// Activations for these kernels (axc_cpu_quantize_rows_natural): int8 q[32 * nb] in natural order,
+// float d[nb], int32 s[nb] (sum of the block's codes).
+
+static inline long long axc_act16_row_bytes(int cols) { return 40LL * (cols / 32); }
+
+static inline void axc_quantize_natural_portable(const float* x, int cols, uint8_t* out) {
+    int nb = cols / 32;
+    int8_t* q = (int8_t*)out;
+    float* d = (float*)(out + 32 * nb);
+    int32_t* s = (int32_t*)(out + 36 * nb);
+    for (int b = 0; b < nb; b++) {
+        float amax = 0.0f;
+        for (int j = 0; j < 32; j++) { float a = fabsf(x[32 * b + j]); if (a > amax) amax = a; }
+        float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int v = (int)lrintf(x[32 * b + j] * inv);
+            v = v > 127 ? 127 : v < -127 ? -127 : v;
+            q[32 * b + j] = (int8_t)v;
+            sum += v;
+        }
+        d[b] = amax / 127.0f;
+        s[b] = sum;
+    }
+}
+
+#ifdef AXC_X86
+/** axc_quantize_natural_portable in AVX-512, byte for byte the same. */
+AXC_AVX512 static void axc_quantize_natural_avx512(const float* x, int cols, uint8_t* out) {
+    int nb = cols / 32;
+    int8_t* q = (int8_t*)out;
+    float* d = (float*)(out + 32 * nb);
+    int32_t* s = (int32_t*)(out + 36 * nb);
+    const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
+    for (int b = 0; b < nb; b++) {
+        __m512 x0 = _mm512_loadu_ps(x + 32 * b), x1 = _mm512_loadu_ps(x + 32 * b + 16);
+        float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+        __m512 inv = _mm512_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
+        __m512i i0 = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(x0, inv)), lo), hi);
+        __m512i i1 = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(x1, inv)), lo), hi);
+        _mm_storeu_si128((__m128i*)(q + 32 * b), _mm512_cvtepi32_epi8(i0));
+        _mm_storeu_si128((__m128i*)(q + 32 * b + 16), _mm512_cvtepi32_epi8(i1));
+        d[b] = amax / 127.0f;
+        s[b] = _mm512_reduce_add_epi32(_mm512_add_epi32(i0, i1));
+    }
+}
+
+/**
+ * One 16-row group (at w) times up to four activation rows (at act, arb bytes apart): y[t * yStride + i]
+ * gets row i's product with activation t.
+ */
+AXC_VNNI static void axc_group16_vnni(int dtype, const uint8_t* w, int cols, const uint8_t* act, long long arb, int nt,
+                                      float* y, size_t yStride) {
+    int nb = cols / 32;
+    int codes = dtype == AXC_Q8_0 ? 512 : 256;
+    int offset = dtype == AXC_Q8_0 ? 128 : 8;
+    const int8_t* q[4];
+    const float* dx[4];
+    const int32_t* sx[4];
+    for (int t = 0; t < nt; t++) {
+        q[t] = (const int8_t*)(act + arb * t);
+        dx[t] = (const float*)(act + arb * t + 32 * nb);
+        sx[t] = (const int32_t*)(act + arb * t + 36 * nb);
+    }
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (int b = 0; b < nb; b++) {
+        const uint8_t* blk = w + (size_t)(codes + 32) * b;
+        __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(blk + codes)));
+        __m512i sum[4];
+        for (int t = 0; t < nt; t++) sum[t] = _mm512_set1_epi32(-offset * sx[t][b]);
+        if (dtype == AXC_Q8_0) {
+            for (int k = 0; k < 8; k++) {
+                __m512i wv = _mm512_loadu_si512(blk + 64 * k);
+                for (int t = 0; t < nt; t++) {
+                    int32_t xk;
+                    memcpy(&xk, q[t] + 32 * b + 4 * k, 4);
+                    sum[t] = _mm512_dpbusd_epi32(sum[t], wv, _mm512_set1_epi32(xk));
+                }
+            }
+        } else {
+            for (int k = 0; k < 4; k++) {
+                __m512i v = _mm512_loadu_si512(blk + 64 * k);
+                __m512i wl = _mm512_and_si512(v, low), wh = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+                for (int t = 0; t < nt; t++) {
+                    int32_t xl, xh;
+                    memcpy(&xl, q[t] + 32 * b + 4 * k, 4);
+                    memcpy(&xh, q[t] + 32 * b + 16 + 4 * k, 4);
+                    sum[t] = _mm512_dpbusd_epi32(sum[t], wl, _mm512_set1_epi32(xl));
+                    sum[t] = _mm512_dpbusd_epi32(sum[t], wh, _mm512_set1_epi32(xh));
+                }
+            }
+        }
+        for (int t = 0; t < nt; t++) acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[t]), _mm512_mul_ps(dw, _mm512_set1_ps(dx[t][b])), acc[t]);
+    }
+    for (int t = 0; t < nt; t++) _mm512_storeu_ps(y + yStride * t, acc[t]);
+}
+#endif
+
+/** Bytes of one activation row for the 16-row kernels. */
+static inline long long axc_cpu_act16_row_bytes(int cols) { return axc_act16_row_bytes(cols); }
+
+/** Quantizes n activation rows for the 16-row kernels; row t at out + t * axc_cpu_act16_row_bytes(cols). */
+static inline int axc_cpu_quantize_rows16(const float* x, int n, int cols, void* out) {
+    if (cols <= 0 || cols % 32 != 0 || n <= 0) return -1;
+    long long rb = axc_act16_row_bytes(cols);
+    for (int t = 0; t < n; t++) {
+#ifdef AXC_X86
+        if (axc_cpu_level() >= AXC_LEVEL_AVX512) { axc_quantize_natural_avx512(x + (size_t)t * cols, cols, (uint8_t*)out + rb * t); continue; }
+#endif
+        axc_quantize_natural_portable(x + (size_t)t * cols, cols, (uint8_t*)out + rb * t);
+    }
+    return 0;
+}
+
+/**
+ * Rows [r0, r1) (multiples of 16) of Q8_0 / Q4_0 weights in the 16-row layout, times n activation
+ * rows from axc_cpu_quantize_rows16: y[t * yStride + yOff + r]. Returns 0, or -1 when this CPU has no
+ * VNNI or the arguments are bad.
+ */
+static inline int axc_cpu_matmul_rows16(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
+                                        float* y, int yStride, int yOff, int r0, int r1) {
+    if (!axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0 || r0 % 16 != 0 || r1 % 16 != 0) return -1;
+#ifdef AXC_X86
+    long long arb = axc_act16_row_bytes(cols);
+    for (int r = r0; r < r1; r += 16) {
+        const uint8_t* g = (const uint8_t*)w + (size_t)rowBytes * r;
+        for (int t = 0; t < n; t += 4) {
+            int nt = n - t < 4 ? n - t : 4;
+            axc_group16_vnni(dtype, g, cols, (const uint8_t*)act + arb * t, arb, nt, y + (size_t)t * yStride + yOff + r, (size_t)yStride);
+        }
+    }
+    return 0;
+#else
+    return -1;
+#endif
+}
+
 #pragma GCC diagnostic pop
 #endif

@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * The cpu target's matrix products on the 0.5B model's FFN shape (4864 x 896), as decode (one
  * activation row) and prefill (64 rows) run them, on {@code threads} threads. Weights rotate over
  * 24 matrices (about 100-200 MB, far past the caches) so decode reads them from DRAM as a model does.
- * Paths: {@code native-int8} (C, int8 activations, VNNI), {@code native-f32} (C, float activations)
+ * Paths: {@code native-int8} (C, int8 activations, VNNI, 16-row layout), {@code native-f32} (C, float
+ * activations, row layout)
  * and {@code java} (the Vector API fallback); float types run with {@code -p dtype=BF16 -p path=native-f32,java}.
  * The auxiliary counters turn the score into weight
  * GB/s ({@code weightBytes}, per second) and GFLOP/s ({@code flops}).
@@ -93,14 +94,16 @@ public class MatmulKernelBenchmark {
             } else {
                 for (long o = 0; o < w.byteSize(); o += 2) w.set(ValueLayout.JAVA_SHORT_UNALIGNED, o, (short) (Float.floatToIntBits((float) rnd.nextGaussian()) >>> 16));
             }
-            boolean packed = path.startsWith("native") && t.isQuantized();
-            if (packed) {
+            // As the cpu target lays them out: 16-row groups for the int8 kernels, rows for the float ones.
+            String layout = !path.startsWith("native") || !t.isQuantized() ? null : path.equals("native-int8") ? PackedRows.LAYOUT16 : PackedRows.LAYOUT;
+            if (layout != null) {
                 MemorySegment p = Arena.global().allocate(w.byteSize(), 64);
-                PackedRows.pack(t, COLS, w, 0, ROWS, p);
+                if (layout.equals(PackedRows.LAYOUT16)) PackedRows.pack16(t, COLS, w, 0, ROWS, p);
+                else PackedRows.pack(t, COLS, w, 0, ROWS, p);
                 w = p;
             }
             Activations mode = path.equals("native-int8") ? Activations.INT8 : Activations.F32;
-            matrices.add(new CpuMatrix(w, t, ROWS, COLS, null, pool, path.equals("java") ? null : scratch, mode, packed));
+            matrices.add(new CpuMatrix(w, t, ROWS, COLS, null, pool, path.equals("java") ? null : scratch, mode, layout));
         }
         x1 = gaussian(rnd, COLS);
         y1 = new float[ROWS];

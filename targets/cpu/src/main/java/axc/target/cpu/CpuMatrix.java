@@ -28,8 +28,11 @@ public final class CpuMatrix implements Matrix {
     private final NativeScratch scratch;
     /** The C API's number for {@link #dtype}, or -1 when the Vector API kernels run this matrix. */
     private final int nativeType;
-    /** Whether {@link #data} is in {@link PackedRows}' layout. */
-    private final boolean packed;
+    /** The {@link PackedRows} layout of {@link #data}, or null for the stored (GGUF) one. */
+    private final String layout;
+    /** Whether {@link #data} is in {@link PackedRows#LAYOUT16}, which only the int8 kernels read. */
+    private final boolean rows16;
+    private final RowPool.Job rows16Job = this::computeRows16;
     private final RowPool.Job job = this::compute;
     private final RowPool.Job nativeJob = this::computeNative;
     /** Whether the activations are quantized to int8 for the native product ({@link Activations#INT8}). */
@@ -48,7 +51,7 @@ public final class CpuMatrix implements Matrix {
     private int outOff;
 
     public CpuMatrix(MemorySegment data, DType dtype, int rows, int cols, Matrix decoder, RowPool pool) {
-        this(data, dtype, rows, cols, decoder, pool, null, Activations.F32, false);
+        this(data, dtype, rows, cols, decoder, pool, null, Activations.F32, null);
     }
 
     /**
@@ -56,7 +59,7 @@ public final class CpuMatrix implements Matrix {
      * activations when {@code activations} asks for them and this CPU has the instructions.
      */
     public CpuMatrix(MemorySegment data, DType dtype, int rows, int cols, Matrix decoder, RowPool pool, NativeScratch scratch,
-                     Activations activations, boolean packed) {
+                     Activations activations, String layout) {
         if (!FAST.contains(dtype)) throw new IllegalArgumentException("no vector kernel for " + dtype);
         if (dtype.isQuantized() && cols % 32 != 0) throw new IllegalArgumentException(dtype + " rows of " + cols + " columns");
         this.data = data;
@@ -65,16 +68,20 @@ public final class CpuMatrix implements Matrix {
         this.cols = cols;
         this.rowBytes = dtype.bytesFor(cols);
         if (data.byteSize() != rowBytes * rows) throw new IllegalArgumentException("tensor of " + data.byteSize() + " bytes is not " + rows + " x " + cols + " " + dtype);
-        if (packed && !PackedRows.packs(dtype, new long[]{rows, cols})) throw new IllegalArgumentException(dtype + " " + rows + " x " + cols + " has no packed layout");
-        this.packed = packed;
+        if (layout != null && !PackedRows.packs(dtype, new long[]{rows, cols})) throw new IllegalArgumentException(dtype + " " + rows + " x " + cols + " has no packed layout");
+        if (layout != null && !layout.equals(PackedRows.LAYOUT) && !layout.equals(PackedRows.LAYOUT16)) throw new IllegalArgumentException("layout " + layout);
+        if (PackedRows.LAYOUT16.equals(layout) && rows % 16 != 0) throw new IllegalArgumentException(PackedRows.LAYOUT16 + " needs rows in 16s, not " + rows);
+        this.layout = layout;
+        this.rows16 = PackedRows.LAYOUT16.equals(layout);
         this.decoder = decoder;
         this.pool = pool;
         this.scratch = scratch;
         // The native kernels read quantized weights only in the packed layout.
-        this.nativeType = scratch != null && data.isNative() && NativeKernels.available() && (packed || !dtype.isQuantized()) ? nativeType(dtype) : -1;
-        if (packed && nativeType < 0) throw new IllegalArgumentException("packed " + dtype + " rows need the native kernels (PackedRows.unpack first)");
+        this.nativeType = scratch != null && data.isNative() && NativeKernels.available() && (layout != null || !dtype.isQuantized()) ? nativeType(dtype) : -1;
+        if (layout != null && nativeType < 0) throw new IllegalArgumentException("packed " + dtype + " rows need the native kernels (PackedRows.unpack first)");
         this.int8 = nativeType >= 0 && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(nativeType) == 1;
-        this.actRowBytes = int8 ? NativeKernels.axc_cpu_act_row_bytes(cols) : 0;
+        if (rows16 && !int8) throw new IllegalArgumentException(PackedRows.LAYOUT16 + " is read by the int8 kernels only (repack for float activations)");
+        this.actRowBytes = !int8 ? 0 : rows16 ? NativeKernels.axc_cpu_act16_row_bytes(cols) : NativeKernels.axc_cpu_act_row_bytes(cols);
         // Chunks of about 64 KiB of weights: enough work to be worth handing to another thread.
         this.minChunk = (int) Math.max(1, Math.min(rows, (64 * 1024) / Math.max(1, rowBytes)));
     }
@@ -116,7 +123,8 @@ public final class CpuMatrix implements Matrix {
 
     @Override
     public void row(int r, float[] dst) {
-        if (packed) PackedRows.dequantizeRow(dtype, data, r, cols, dst);
+        if (rows16) PackedRows.dequantizeRow16(dtype, data, r, cols, dst);
+        else if (layout != null) PackedRows.dequantizeRow(dtype, data, r, cols, dst);
         else decoder.row(r, dst);
     }
 
@@ -164,7 +172,8 @@ public final class CpuMatrix implements Matrix {
                 pool.run(quantizeJob, n, Math.max(1, 16384 / cols));
                 this.xAddress = q.address();
             }
-            pool.run(int8 ? int8Job : nativeJob, rows, minChunk);
+            if (rows16) pool.run(rows16Job, rows / 16, Math.max(1, minChunk / 16));
+            else pool.run(int8 ? int8Job : nativeJob, rows, minChunk);
             for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
         }
     }
@@ -174,11 +183,17 @@ public final class CpuMatrix implements Matrix {
         if (rc != 0) throw new IllegalStateException("native " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
     }
 
-    /** Activation rows {@code [from, to)} to int8. */
+    /** Activation rows {@code [from, to)} to int8, in the order the kernel of this layout reads. */
     private void quantize(int from, int to, int worker) {
-        if (NativeKernels.axc_cpu_quantize_rows(nativeType, xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from) != 0) {
-            throw new IllegalStateException("activation rows of " + cols);
-        }
+        int rc = rows16 ? NativeKernels.axc_cpu_quantize_rows16(xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from)
+                : NativeKernels.axc_cpu_quantize_rows(nativeType, xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from);
+        if (rc != 0) throw new IllegalStateException("activation rows of " + cols);
+    }
+
+    /** Groups of 16 output rows {@code [from, to)}. */
+    private void computeRows16(int from, int to, int worker) {
+        int rc = NativeKernels.axc_cpu_matmul_rows16(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, 16 * from, 16 * to);
+        if (rc != 0) throw new IllegalStateException("native 16-row " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
     }
 
     private void computeInt8(int from, int to, int worker) {

@@ -35,7 +35,7 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
         if (!(scheme instanceof WeightScheme.Stored s) || !CpuMatrix.FAST.contains(s.dtype()) || !(m instanceof SegmentMatrix)) return m;
         if (t == null || t.dtype() != s.dtype() || t.rank() != 2 || t.dim(0) != m.rows() || t.dim(1) != m.cols()) return m;
         if (s.dtype().isQuantized() && m.cols() % 32 != 0) return m;
-        return new CpuMatrix(store.data(t.name()), s.dtype(), m.rows(), m.cols(), m, pool, scratch, activations, false);
+        return new CpuMatrix(store.data(t.name()), s.dtype(), m.rows(), m.cols(), m, pool, scratch, activations, null);
     }
 
     private TensorInfo find(String name) {
@@ -43,17 +43,30 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
     }
 
     /**
-     * A matrix the artifact holds in {@link PackedRows}' layout: the native kernels read it as it is;
-     * without them it is unpacked into memory for the Vector API kernels, which read stored blocks.
+     * A matrix the artifact holds in one of {@link PackedRows}' layouts: read in place where this
+     * machine's kernels read that layout (the 16-row one needs int8 activations on VNNI); otherwise
+     * repacked in memory, for the native float kernels ({@link PackedRows#LAYOUT}) or, without the
+     * native library, the Vector API kernels (stored blocks).
      */
     private Matrix packed(TensorInfo t, String layout) {
-        if (!layout.equals(PackedRows.LAYOUT) || !PackedRows.packs(t.dtype(), t.shape())) {
-            throw InvalidInputException.of(store.files().getFirst(), "tensor " + t.name() + ": unknown layout " + layout + " for " + t.dtype());
+        boolean known = layout.equals(PackedRows.LAYOUT) || layout.equals(PackedRows.LAYOUT16) && t.dim(0) % 16 == 0;
+        if (!known || !PackedRows.packs(t.dtype(), t.shape())) {
+            throw InvalidInputException.of(store.files().getFirst(), "tensor " + t.name() + ": unknown layout " + layout + " for " + t.dtype() + " " + t.shapeString());
         }
         int rows = Math.toIntExact(t.dim(0));
         int cols = Math.toIntExact(t.dim(1));
         MemorySegment data = store.data(t.name());
-        if (NativeKernels.available()) return new CpuMatrix(data, t.dtype(), rows, cols, null, pool, scratch, activations, true);
+        boolean nat = NativeKernels.available();
+        if (layout.equals(PackedRows.LAYOUT16)) {
+            boolean int8 = nat && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(CpuMatrix.nativeType(t.dtype())) == 1;
+            if (int8) return new CpuMatrix(data, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT16);
+            MemorySegment blocks = PackedRows.unpack16(t.dtype(), rows, cols, data);
+            if (!nat) return new CpuMatrix(blocks, t.dtype(), rows, cols, new SegmentMatrix(blocks, t.dtype(), rows, cols, (d, src, off, dst, n) -> Dequantizer.dequantize(d, src, off, dst, 0, n)), pool);
+            MemorySegment byRow = java.lang.foreign.Arena.ofAuto().allocate(blocks.byteSize(), 64);
+            PackedRows.pack(t.dtype(), cols, blocks, 0, rows, byRow);
+            return new CpuMatrix(byRow, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT);
+        }
+        if (nat) return new CpuMatrix(data, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT);
         MemorySegment blocks = PackedRows.unpack(t.dtype(), rows, cols, data);
         return new CpuMatrix(blocks, t.dtype(), rows, cols, new SegmentMatrix(blocks, t.dtype(), rows, cols, (d, src, off, dst, n) -> Dequantizer.dequantize(d, src, off, dst, 0, n)), pool);
     }

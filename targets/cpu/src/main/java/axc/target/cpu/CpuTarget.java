@@ -83,26 +83,29 @@ public final class CpuTarget implements Target {
         return Support.yes();
     }
 
-    /** Weights as the kernels stream them: Q8_0 and Q4_0 matrices in {@link PackedRows}' layout, the rest as stored. */
+    /** Weights as the kernels stream them: Q8_0 and Q4_0 matrices in {@link PackedRows}' layouts, the rest as stored. */
     @Override
     public void compile(Graph g, CompileContext ctx, axc.bundle.BundleWriter out) {
         BundleTensors.writeAll(ctx.tensors(), out, CpuTarget::layout);
     }
 
     static BundleTensors.Layout layout(TensorInfo t, TensorStore store) {
-        if (!PackedRows.packs(t.dtype(), t.shape())) return null;
+        String layout = PackedRows.layoutFor(t.dtype(), t.shape());
+        if (layout == null) return null;
+        boolean by16 = layout.equals(PackedRows.LAYOUT16);
         int rows = Math.toIntExact(t.dim(0));
         int cols = Math.toIntExact(t.dim(1));
         long rowBytes = t.dtype().bytesFor(cols);
-        return new BundleTensors.Layout(PackedRows.LAYOUT, ch -> {
-            // A few MiB of rows at a time: packing never holds a whole matrix.
-            int step = (int) Math.max(1, Math.min(rows, (4L << 20) / rowBytes));
+        return new BundleTensors.Layout(layout, ch -> {
+            // A few MiB of rows at a time (whole 16-row groups): packing never holds a whole matrix.
+            int step = (int) Math.max(16, Math.min(rows, (4L << 20) / rowBytes)) / 16 * 16;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buf = arena.allocate(rowBytes * step, 64);
                 MemorySegment src = store.data(t.name());
                 for (int r = 0; r < rows; r += step) {
                     int n = Math.min(step, rows - r);
-                    PackedRows.pack(t.dtype(), cols, src, r, n, buf);
+                    if (by16) PackedRows.pack16(t.dtype(), cols, src, r, n, buf);
+                    else PackedRows.pack(t.dtype(), cols, src, r, n, buf);
                     SegmentIo.write(ch, buf.asSlice(0, rowBytes * n));
                 }
             }

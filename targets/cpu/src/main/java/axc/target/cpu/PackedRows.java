@@ -8,8 +8,17 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The cpu target's layout of Q8_0 and Q4_0 matrices, written at compile time and streamed by the
- * native kernels: each row's block codes back to back (32 bytes per Q8_0 block, 16 per Q4_0 block in
+ * The cpu target's layouts of Q8_0 and Q4_0 matrices, written at compile time and streamed by the
+ * native kernels. Every layout keeps each row's bytes count (16 rows' bytes for a group of 16), so
+ * sizes and row offsets do not change; the artifact's weight index names the layout.
+ *
+ * <p>{@link #LAYOUT16} (matrices whose rows come in multiples of 16): for each group of 16 rows and
+ * each block of 32 columns, the 16 rows' codes interleaved four bytes at a time (64-byte chunk
+ * {@code k} holds bytes {@code 4k..4k+3} of every row's block codes, row 0 first; Q8_0 codes stored
+ * plus 128, Q4_0 as llama.cpp's nibble bytes), then the 16 rows' f16 scales. One int8 dot-product
+ * instruction then advances all 16 rows, and a block's 16 sums are scaled with one multiply.
+ *
+ * <p>{@link #LAYOUT} (the rest, and what the float-activation kernels read): each row's block codes back to back (32 bytes per Q8_0 block, 16 per Q4_0 block in
  * llama.cpp's nibble order), then that row's f16 scales. GGUF interleaves a scale before every block;
  * separating them lets the kernels load two blocks' codes and sixteen scales with one instruction
  * each. A packed row has exactly the bytes of the stored row, so sizes and row offsets do not change.
@@ -19,8 +28,16 @@ public final class PackedRows {
     private PackedRows() {
     }
 
-    /** The index's name for this layout. */
+    /** The index's name for the row layout. */
     public static final String LAYOUT = "cpu-rows-v1";
+    /** The index's name for the 16-row interleaved layout. */
+    public static final String LAYOUT16 = "cpu-rows16-v1";
+
+    /** The layout a {@code rows x cols} matrix of {@code t} is written in, or null for the stored one. */
+    public static String layoutFor(DType t, long[] shape) {
+        if (!packs(t, shape)) return null;
+        return shape[0] % 16 == 0 ? LAYOUT16 : LAYOUT;
+    }
 
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -69,6 +86,75 @@ public final class PackedRows {
             }
         }
         return out;
+    }
+
+    /** Packs rows {@code [r0, r0 + rows)} (multiples of 16) of {@code src} (GGUF blocks) into {@link #LAYOUT16} at {@code dst}. */
+    public static void pack16(DType t, int cols, MemorySegment src, long r0, int rows, MemorySegment dst) {
+        if (r0 % 16 != 0 || rows % 16 != 0) throw new IllegalArgumentException("16-row groups: rows " + r0 + " + " + rows);
+        int nb = cols / 32;
+        int qsb = codeBytes(t);
+        int block = qsb + 2;
+        long rowBytes = (long) block * nb;
+        int flip = t == DType.Q8_0 ? 0x80 : 0;
+        for (int g = 0; g < rows; g += 16) {
+            for (int b = 0; b < nb; b++) {
+                long o = (long) g * rowBytes + (long) (16 * qsb + 32) * b;
+                for (int i = 0; i < 16; i++) {
+                    long s = (r0 + g + i) * rowBytes + (long) block * b;
+                    for (int k = 0; k < qsb / 4; k++) {
+                        for (int j = 0; j < 4; j++) dst.set(ValueLayout.JAVA_BYTE, o + 64L * k + 4L * i + j, (byte) (src.get(ValueLayout.JAVA_BYTE, s + 2 + 4L * k + j) ^ flip));
+                    }
+                    dst.set(I16, o + 16L * qsb + 2L * i, src.get(I16, s));
+                }
+            }
+        }
+    }
+
+    /** The inverse of {@link #pack16}: a whole {@link #LAYOUT16} matrix back in GGUF blocks, in new memory. */
+    public static MemorySegment unpack16(DType t, int rows, int cols, MemorySegment packed) {
+        int nb = cols / 32;
+        int qsb = codeBytes(t);
+        int block = qsb + 2;
+        long rowBytes = (long) block * nb;
+        int flip = t == DType.Q8_0 ? 0x80 : 0;
+        MemorySegment out = Arena.ofAuto().allocate(rowBytes * rows, 64);
+        for (int g = 0; g < rows; g += 16) {
+            for (int b = 0; b < nb; b++) {
+                long o = (long) g * rowBytes + (long) (16 * qsb + 32) * b;
+                for (int i = 0; i < 16; i++) {
+                    long s = (long) (g + i) * rowBytes + (long) block * b;
+                    out.set(I16, s, packed.get(I16, o + 16L * qsb + 2L * i));
+                    for (int k = 0; k < qsb / 4; k++) {
+                        for (int j = 0; j < 4; j++) out.set(ValueLayout.JAVA_BYTE, s + 2 + 4L * k + j, (byte) (packed.get(ValueLayout.JAVA_BYTE, o + 64L * k + 4L * i + j) ^ flip));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Row {@code r} of a {@link #LAYOUT16} matrix as floats (embedding lookups). */
+    public static void dequantizeRow16(DType t, MemorySegment packed, int r, int cols, float[] dst) {
+        int nb = cols / 32;
+        int qsb = codeBytes(t);
+        long rowBytes = (long) (qsb + 2) * nb;
+        int g = r / 16 * 16;
+        int i = r % 16;
+        for (int b = 0; b < nb; b++) {
+            long o = (long) g * rowBytes + (long) (16 * qsb + 32) * b;
+            float d = Float.float16ToFloat(packed.get(I16, o + 16L * qsb + 2L * i));
+            for (int k = 0; k < qsb / 4; k++) {
+                for (int j = 0; j < 4; j++) {
+                    int v = packed.get(ValueLayout.JAVA_BYTE, o + 64L * k + 4L * i + j) & 0xFF;
+                    if (t == DType.Q8_0) {
+                        dst[32 * b + 4 * k + j] = (v - 128) * d;
+                    } else {
+                        dst[32 * b + 4 * k + j] = ((v & 0x0F) - 8) * d;
+                        dst[32 * b + 16 + 4 * k + j] = ((v >> 4) - 8) * d;
+                    }
+                }
+            }
+        }
     }
 
     /** Row {@code r} of a packed matrix as floats (embedding lookups). */

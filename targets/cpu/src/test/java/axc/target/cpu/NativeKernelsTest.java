@@ -176,6 +176,54 @@ class NativeKernelsTest {
         assertEquals(-1L, portable.mismatch(vec), "first differing byte");
     }
 
+    /**
+     * The 16-row kernels against the same integer arithmetic done in Java, one to nine activation
+     * rows (groups of four and a remainder), an odd number of blocks.
+     */
+    @ParameterizedTest(name = "rows16 {0}: {1}x{2}, {3} rows")
+    @org.junit.jupiter.params.provider.CsvSource({"Q8_0,16,64,1", "Q4_0,16,64,1", "Q8_0,48,896,5", "Q4_0,48,896,9", "Q8_0,32,1056,4", "Q4_0,32,1056,2"})
+    void rows16KernelsComputeTheQuantizedProduct(DType type, int rows, int cols, int n) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NativeKernels.axc_cpu_int8_supported(CpuMatrix.nativeType(type)) == 1,
+                "int8 kernels need AVX-512 VNNI; this CPU lacks it");
+        Random rnd = new Random(rows * 17L + cols + n);
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = Arena.ofAuto().allocate(rowBytes * rows, 64);
+        fill(w, type, rowBytes, rows, cols, rnd);
+        MemorySegment p = Arena.ofAuto().allocate(w.byteSize(), 64);
+        PackedRows.pack16(type, cols, w, 0, rows, p);
+        float[] x = new float[n * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * (i % 7 == 0 ? 4 : 1);
+        MemorySegment xs = Arena.ofAuto().allocate(4L * x.length, 64);
+        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+        MemorySegment q = Arena.ofAuto().allocate(n * NativeKernels.axc_cpu_act16_row_bytes(cols), 64);
+        assertEquals(0, NativeKernels.axc_cpu_quantize_rows16(xs.address(), n, cols, q.address()));
+        MemorySegment ys = Arena.ofAuto().allocate(4L * n * rows, 64);
+        int dt = CpuMatrix.nativeType(type);
+        assertEquals(0, NativeKernels.axc_cpu_matmul_rows16(dt, p.address(), rowBytes, cols, q.address(), n, ys.address(), rows, 0, 0, rows));
+        assertEquals(-1, NativeKernels.axc_cpu_matmul_rows16(dt, p.address(), rowBytes, cols, q.address(), n, ys.address(), rows, 0, 8, rows), "rows not in 16s");
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                double want = 0;
+                for (int b = 0; b < cols / 32; b++) {
+                    float amax = 0;
+                    for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[t * cols + 32 * b + j]));
+                    float inv = amax > 0 ? 127f / amax : 0f;
+                    long dot = 0;
+                    for (int j = 0; j < 32; j++) {
+                        int code = type == DType.Q8_0 ? w.get(ValueLayout.JAVA_BYTE, r * rowBytes + 34L * b + 2 + j)
+                                : ((w.get(ValueLayout.JAVA_BYTE, r * rowBytes + 18L * b + 2 + (j & 15)) & 0xFF) >> (j < 16 ? 0 : 4) & 0x0F) - 8;
+                        int xq = (int) Math.max(-127, Math.min(127, Math.rint(x[t * cols + 32 * b + j] * inv)));
+                        dot += (long) code * xq;
+                    }
+                    float dw = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, r * rowBytes + (long) (type == DType.Q8_0 ? 34 : 18) * b));
+                    want += dot * (double) dw * (amax / 127f);
+                }
+                float got = ys.get(ValueLayout.JAVA_FLOAT, 4L * (t * rows + r));
+                assertEquals(want, got, 1e-4 * (1 + Math.abs(want)), type + " row " + r + " of activation " + t);
+            }
+        }
+    }
+
     @Test
     void packingRoundTrips() {
         for (DType type : List.of(DType.Q8_0, DType.Q4_0)) {
@@ -187,6 +235,18 @@ class NativeKernelsTest {
             MemorySegment p = packedIfQuantized(type, w, rows, cols);
             MemorySegment back = PackedRows.unpack(type, rows, cols, p);
             assertEquals(-1L, w.mismatch(back), type + " unpack(pack(w)) != w");
+            MemorySegment w16 = Arena.ofAuto().allocate(rowBytes * 32, 64);
+            fill(w16, type, rowBytes, 32, cols, rnd);
+            MemorySegment p16 = Arena.ofAuto().allocate(w16.byteSize(), 64);
+            PackedRows.pack16(type, cols, w16, 0, 32, p16);
+            assertEquals(-1L, w16.mismatch(PackedRows.unpack16(type, 32, cols, p16)), type + " unpack16(pack16(w)) != w");
+            float[] a = new float[cols];
+            float[] e = new float[cols];
+            for (int r = 0; r < 32; r++) {
+                PackedRows.dequantizeRow16(type, p16, r, cols, a);
+                axc.formats.quant.Dequantizer.dequantize(type, w16, r * rowBytes, e, 0, cols);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(e, a, type + " 16-row layout, row " + r);
+            }
             float[] fromPacked = new float[cols];
             float[] fromBlocks = new float[cols];
             for (int r = 0; r < rows; r++) {
