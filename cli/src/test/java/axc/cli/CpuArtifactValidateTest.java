@@ -1,0 +1,69 @@
+package axc.cli;
+
+import axc.examples.ExampleModels;
+import axc.formats.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * cpu artifacts of the trained model against their references through {@code axc validate}: the F32
+ * artifact against the checkpoint, and Q8_0 / Q4_0 artifacts (16-row layout, native kernels) against
+ * the quantized GGUF they were compiled from, i.e. the quantizer's own dequantized weights. Float
+ * activations must agree to float rounding; int8 activations (the default, as llama.cpp runs these
+ * types) lose a little, within the bounds measured and written down in docs/performance.md.
+ */
+class CpuArtifactValidateTest {
+    @TempDir
+    static Path tmp;
+    static Path tinyPy;
+
+    @BeforeAll
+    static void model() {
+        tinyPy = ExampleModels.extractTinyPy(tmp.resolve("axc-tiny-py"));
+    }
+
+    @Test
+    void f32ArtifactMatchesTheCheckpoint() {
+        Path axc = tmp.resolve("f32.axc");
+        assertEquals(0, CliHarness.run("-q", "compile", tinyPy.toString(), "--target", "cpu", "-o", axc.toString()).code());
+        CliHarness v = CliHarness.run("--json", "validate", axc.toString(), "--reference", tinyPy.toString(), "--ppl-tokens", "0",
+                "--min-top1", "1", "--max-nmse", "1e-6");
+        assertEquals(0, v.code(), v.out() + v.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"q8_0", "q4_0"})
+    void quantizedArtifactsMatchTheDequantizedReference(String preset) {
+        Path gguf = tmp.resolve(preset + ".gguf");
+        Path axc = tmp.resolve(preset + ".axc");
+        assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", gguf.toString(), "--preset", preset).code());
+        assertEquals(0, CliHarness.run("-q", "compile", gguf.toString(), "--target", "cpu", "-o", axc.toString()).code());
+        String before = System.getProperty("axc.cpu.activations");
+        try {
+            System.setProperty("axc.cpu.activations", "f32");
+            CliHarness exact = CliHarness.run("--json", "validate", axc.toString(), "--reference", gguf.toString(), "--ppl-tokens", "0",
+                    "--min-top1", "1", "--max-nmse", "1e-6");
+            assertEquals(0, exact.code(), "float activations: " + exact.out() + exact.err());
+            System.setProperty("axc.cpu.activations", "int8");
+            CliHarness int8 = CliHarness.run("--json", "validate", axc.toString(), "--reference", gguf.toString(), "--ppl-tokens", "0",
+                    "--min-top1", "0.99", "--max-nmse", "1e-3");
+            assertEquals(0, int8.code(), "int8 activations: " + int8.out() + int8.err());
+            JsonNode j = Json.parse(int8.out().getBytes(StandardCharsets.UTF_8), "validate --json");
+            // Rounding the activations must show (else the int8 kernels did not run), and stay small.
+            assertTrue(j.get("nmse").asDouble() > 1e-9, "int8 NMSE " + j.get("nmse"));
+        } finally {
+            if (before == null) System.clearProperty("axc.cpu.activations");
+            else System.setProperty("axc.cpu.activations", before);
+        }
+    }
+}
