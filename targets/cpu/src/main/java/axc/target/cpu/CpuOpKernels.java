@@ -33,6 +33,10 @@ final class CpuOpKernels implements OpKernels {
     private int group;
     private int d;
     private float[] out;
+    /** Keys transposed for a prefill ([kv head][dim][position]); null for a decode step. */
+    private float[] keysT;
+    private int span;
+    private float[] keysTBuffer = new float[0];
 
     CpuOpKernels(RowPool pool) {
         this.pool = pool;
@@ -50,6 +54,20 @@ final class CpuOpKernels implements OpKernels {
         this.group = heads / kvHeads;
         this.d = d;
         this.out = out;
+        this.keysT = null;
+        if (rows > 1) {
+            // A prefill scores every cached key against many query rows: with the keys transposed, the
+            // scores of a run of positions are one vector each, with no horizontal sum per position.
+            int len = 0;
+            for (int r = 0; r < rows; r++) len = Math.max(len, positions[r] + 1);
+            span = (len + Lanes.LENGTH - 1) / Lanes.LENGTH * Lanes.LENGTH;
+            int need = kvDim * span;
+            if (keysTBuffer.length < need) keysTBuffer = new float[need];
+            float[] kt = keysTBuffer;
+            for (int t = 0; t < len; t++) for (int c = 0; c < kvDim; c++) kt[c * span + t] = keys[t * kvDim + c];
+            for (int c = 0; c < kvDim; c++) java.util.Arrays.fill(kt, c * span + len, c * span + span, 0f);
+            keysT = kt;
+        }
         try {
             // Decode steps have one row: a head is too little work to hand over, so they stay here.
             pool.run(job, rows * heads, rows == 1 ? heads : 1);
@@ -58,6 +76,7 @@ final class CpuOpKernels implements OpKernels {
             this.keys = null;
             this.values = null;
             this.out = null;
+            this.keysT = null;
         }
     }
 
@@ -100,21 +119,18 @@ final class CpuOpKernels implements OpKernels {
         int qo = (r * heads + h) * d;
         int kvo = (h / group) * d;
         float scale = (float) (1.0 / Math.sqrt(d));
-        float max = Float.NEGATIVE_INFINITY;
-        for (int t = 0; t < len; t++) {
-            float v = dot(q, qo, keys, t * kvDim + kvo, d) * scale;
-            s[t] = v;
-            if (v > max) max = v;
-        }
-        float sum = 0;
-        for (int t = 0; t < len; t++) {
-            float e = (float) Math.exp(s[t] - max);
-            s[t] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        int oo = (r * heads + h) * d;
         int l = Lanes.LENGTH;
+        if (keysT != null) {
+            for (int t = 0; t < len; t += l) {
+                FloatVector acc = FloatVector.zero(Lanes.F);
+                for (int i = 0; i < d; i++) acc = FloatVector.fromArray(Lanes.F, keysT, (kvo + i) * span + t).fma(FloatVector.broadcast(Lanes.F, q[qo + i]), acc);
+                acc.mul(scale).intoArray(s, t);
+            }
+        } else {
+            for (int t = 0; t < len; t++) s[t] = dot(q, qo, keys, t * kvDim + kvo, d) * scale;
+        }
+        float inv = 1f / softmax(s, len);
+        int oo = (r * heads + h) * d;
         int i = 0;
         // Four vectors of the head dimension at a time, positions in the inner loop: each cached value
         // row is read once per chunk, contiguously.
@@ -143,6 +159,32 @@ final class CpuOpKernels implements OpKernels {
             for (int t = 0; t < len; t++) acc = Math.fma(s[t], values[t * kvDim + kvo + i], acc);
             out[oo + i] = acc * inv;
         }
+    }
+
+    /** {@code s[0, len)} to {@code exp(s - max)} in vector lanes; returns their sum. */
+    private static float softmax(float[] s, int len) {
+        int l = Lanes.LENGTH;
+        float max = Float.NEGATIVE_INFINITY;
+        int t = 0;
+        if (len >= l) {
+            FloatVector m = FloatVector.fromArray(Lanes.F, s, 0);
+            for (t = l; t + l <= len; t += l) m = m.max(FloatVector.fromArray(Lanes.F, s, t));
+            max = m.reduceLanes(VectorOperators.MAX);
+        }
+        for (; t < len; t++) max = Math.max(max, s[t]);
+        FloatVector sum = FloatVector.zero(Lanes.F);
+        t = 0;
+        for (; t + l <= len; t += l) {
+            FloatVector e = FloatVector.fromArray(Lanes.F, s, t).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(s, t);
+            sum = sum.add(e);
+        }
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        for (; t < len; t++) {
+            s[t] = (float) Math.exp(s[t] - max);
+            total += s[t];
+        }
+        return total;
     }
 
     private static float dot(float[] a, int ao, float[] b, int bo, int n) {
