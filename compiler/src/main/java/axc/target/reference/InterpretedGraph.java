@@ -5,8 +5,28 @@ import axc.interp.KvState;
 import axc.ir.Graph;
 import axc.target.GraphExecutable;
 
-/** A graph artifact run by the interpreter. */
-public record InterpretedGraph(Interpreter interpreter) implements GraphExecutable {
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A graph artifact (or a segment of one) run by the interpreter, with whatever params the target gave
+ * it; {@code onClose} releases what the target opened for it (threads), once.
+ */
+public final class InterpretedGraph implements GraphExecutable {
+    private final Interpreter interpreter;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public InterpretedGraph(Interpreter interpreter) {
+        this(interpreter, () -> {
+            // weights belong to the bundle, which the caller closes
+        });
+    }
+
+    public InterpretedGraph(Interpreter interpreter, Runnable onClose) {
+        this.interpreter = interpreter;
+        this.onClose = onClose;
+    }
+
     @Override
     public Graph graph() {
         return interpreter.graph();
@@ -20,6 +40,6 @@ public record InterpretedGraph(Interpreter interpreter) implements GraphExecutab
 
     @Override
     public void close() {
-        // weights belong to the bundle, which the caller closes
+        if (closed.compareAndSet(false, true)) onClose.run();
     }
 }

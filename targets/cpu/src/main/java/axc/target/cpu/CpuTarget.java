@@ -8,7 +8,6 @@ import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
 import axc.interp.InterpretedModel;
 import axc.interp.Interpreter;
-import axc.interp.KvState;
 import axc.interp.StoredParams;
 import axc.interp.WeightsParams;
 import axc.ir.Graph;
@@ -26,6 +25,7 @@ import axc.target.TargetInfo;
 import axc.target.TargetOptions;
 import axc.target.TargetProvider;
 import axc.target.reference.ArtifactConfig;
+import axc.target.reference.InterpretedGraph;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -128,24 +128,7 @@ public final class CpuTarget implements Target {
         Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
         BundleTensors tensors = BundleTensors.open(b);
         RowPool pool = new RowPool(options.threads());
-        Interpreter interpreter = new Interpreter(g, new CpuParams(new StoredParams(tensors), tensors, pool, activations()));
-        return new GraphExecutable() {
-            @Override
-            public Graph graph() {
-                return interpreter.graph();
-            }
-
-            @Override
-            public Session newSession(int capacity) {
-                KvState state = interpreter.newState(capacity);
-                return inputs -> interpreter.run(state, inputs);
-            }
-
-            @Override
-            public void close() {
-                pool.close();
-            }
-        };
+        return new InterpretedGraph(new Interpreter(g, new CpuParams(new StoredParams(tensors), tensors, pool, activations())), pool::close);
     }
 
     /**
@@ -164,26 +147,7 @@ public final class CpuTarget implements Target {
             releaseSegmentPool();
             throw e;
         }
-        return new GraphExecutable() {
-            private boolean closed;
-
-            @Override
-            public Graph graph() {
-                return interpreter.graph();
-            }
-
-            @Override
-            public Session newSession(int capacity) {
-                KvState state = interpreter.newState(capacity);
-                return inputs -> interpreter.run(state, inputs);
-            }
-
-            @Override
-            public synchronized void close() {
-                if (!closed) releaseSegmentPool();
-                closed = true;
-            }
-        };
+        return new InterpretedGraph(interpreter, this::releaseSegmentPool);
     }
 
     private RowPool segmentPool;

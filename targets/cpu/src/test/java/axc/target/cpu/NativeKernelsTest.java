@@ -124,27 +124,7 @@ class NativeKernelsTest {
         MemorySegment ys = Arena.ofAuto().allocate(4L * n * rows, 64);
         assertEquals(0, NativeKernels.axc_cpu_matmul_int8(dt, packedIfQuantized(type, w, rows, cols).address(), rowBytes, cols, q.address(), n, ys.address(), rows, 0, 0, rows));
         float[] wrow = new float[cols];
-        for (int t = 0; t < n; t++) {
-            for (int r = 0; r < rows; r++) {
-                double want = 0;
-                for (int b = 0; b < cols / 32; b++) {
-                    float amax = 0;
-                    for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[t * cols + 32 * b + j]));
-                    float inv = amax > 0 ? 127f / amax : 0f;
-                    long dot = 0;
-                    for (int j = 0; j < 32; j++) {
-                        int code = type == DType.Q8_0 ? w.get(ValueLayout.JAVA_BYTE, r * rowBytes + 34L * b + 2 + j)
-                                : ((w.get(ValueLayout.JAVA_BYTE, r * rowBytes + 18L * b + 2 + (j & 15)) & 0xFF) >> (j < 16 ? 0 : 4) & 0x0F) - 8;
-                        int xq = (int) Math.max(-127, Math.min(127, Math.rint(x[t * cols + 32 * b + j] * inv)));
-                        dot += (long) code * xq;
-                    }
-                    float dw = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, r * rowBytes + (long) (type == DType.Q8_0 ? 34 : 18) * b));
-                    want += dot * (double) dw * (amax / 127f);
-                }
-                float got = ys.get(ValueLayout.JAVA_FLOAT, 4L * (t * rows + r));
-                assertEquals(want, got, 1e-4 * (1 + Math.abs(want)), type + " row " + r + " of activation " + t);
-            }
-        }
+        assertInt8Products(type, w, rowBytes, rows, cols, x, n, ys);
         // And close to the float product: activations rounded to 8 bits lose well under 2%.
         float[] exact = new float[n * rows];
         CpuMatrix.compute(type, w, rowBytes, cols, x, n, exact, rows, 0, 0, rows);
@@ -201,6 +181,16 @@ class NativeKernelsTest {
         int dt = CpuMatrix.nativeType(type);
         assertEquals(0, NativeKernels.axc_cpu_matmul_rows16(dt, p.address(), rowBytes, cols, q.address(), n, ys.address(), rows, 0, 0, rows));
         assertEquals(-1, NativeKernels.axc_cpu_matmul_rows16(dt, p.address(), rowBytes, cols, q.address(), n, ys.address(), rows, 0, 8, rows), "rows not in 16s");
+        assertInt8Products(type, w, rowBytes, rows, cols, x, n, ys);
+    }
+
+    /**
+     * Checks {@code ys} (n activation rows of {@code rows} outputs) against the int8 arithmetic done in
+     * Java: activations rounded per block as the C side rounds them (to nearest even, scale
+     * max|x| / 127), integer dot products per block with the stored (GGUF) codes, scaled by both scales.
+     */
+    private static void assertInt8Products(DType type, MemorySegment w, long rowBytes, int rows, int cols, float[] x, int n, MemorySegment ys) {
+        int block = type == DType.Q8_0 ? 34 : 18;
         for (int t = 0; t < n; t++) {
             for (int r = 0; r < rows; r++) {
                 double want = 0;
@@ -210,12 +200,13 @@ class NativeKernelsTest {
                     float inv = amax > 0 ? 127f / amax : 0f;
                     long dot = 0;
                     for (int j = 0; j < 32; j++) {
-                        int code = type == DType.Q8_0 ? w.get(ValueLayout.JAVA_BYTE, r * rowBytes + 34L * b + 2 + j)
-                                : ((w.get(ValueLayout.JAVA_BYTE, r * rowBytes + 18L * b + 2 + (j & 15)) & 0xFF) >> (j < 16 ? 0 : 4) & 0x0F) - 8;
+                        long at = r * rowBytes + (long) block * b + 2;
+                        int code = type == DType.Q8_0 ? w.get(ValueLayout.JAVA_BYTE, at + j)
+                                : ((w.get(ValueLayout.JAVA_BYTE, at + (j & 15)) & 0xFF) >> (j < 16 ? 0 : 4) & 0x0F) - 8;
                         int xq = (int) Math.max(-127, Math.min(127, Math.rint(x[t * cols + 32 * b + j] * inv)));
                         dot += (long) code * xq;
                     }
-                    float dw = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, r * rowBytes + (long) (type == DType.Q8_0 ? 34 : 18) * b));
+                    float dw = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, r * rowBytes + (long) block * b));
                     want += dot * (double) dw * (amax / 127f);
                 }
                 float got = ys.get(ValueLayout.JAVA_FLOAT, 4L * (t * rows + r));
