@@ -30,6 +30,15 @@ class AxcCliTest {
     }
 
     @Test
+    void everyCommandAnswersHelpWithItsUsage() {
+        for (String c : COMMANDS) {
+            CliHarness r = CliHarness.run(c, "--help");
+            assertEquals(0, r.code(), c + " --help: " + r.err());
+            assertTrue(r.out().startsWith("Usage: axc " + c), c + " --help:\n" + r.out());
+        }
+    }
+
+    @Test
     void versionNamesAxcAndCommit() throws Exception {
         CliHarness r = CliHarness.run("--version");
         assertEquals(0, r.code());

@@ -13,6 +13,10 @@ public abstract class AxcCommand implements Callable<Integer> {
     @ParentCommand
     AxcCli root;
 
+    // `axc bench --help` prints the command's usage (picocli answers before it checks required parameters).
+    @picocli.CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     protected Ui ui() {
         return root.ui();
     }
