@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 @Command(name = "bench", description = "Measure prefill and decode speed and memory.")
 public final class BenchCommand extends AxcCommand {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A Hugging Face folder or a .gguf file.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A Hugging Face folder, a .gguf file or a .axc artifact.")
     Path model;
 
     @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prompt length for the prefill test (default: ${DEFAULT-VALUE}).")

@@ -22,7 +22,7 @@ import java.util.Map;
 
 @Command(name = "run", description = "Generate text from a model (Hugging Face folder or GGUF).")
 public final class RunCommand extends AxcCommand {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A Hugging Face folder or a .gguf file.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A Hugging Face folder, a .gguf file or a .axc artifact.")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
