@@ -32,9 +32,15 @@ public final class BandwidthProbe {
             MemorySegment buf = arena.allocate(size, 4096);
             // Touch every page first, with values the sum depends on, so the passes read real memory.
             for (long o = 0; o < size; o += 4096) buf.set(ValueLayout.JAVA_LONG, o, o);
+            // The summing loop must be compiled (C2) before it is timed: interpreted Vector API code
+            // is two orders of magnitude slower and would understate the bandwidth badly.
+            long warm = Math.min(size, 8L << 20);
+            for (int i = 0; i < 200; i++) sum(buf, 0, warm);
             double[] rates = new double[repeat];
             long part = size / threads;
-            for (int k = 0; k < repeat; k++) {
+            // One untimed pass first: the first read of fresh pages runs at a fraction of the speed
+            // of the next ones here (C or Java alike).
+            for (int k = -1; k < repeat; k++) {
                 List<Thread> ts = new ArrayList<>();
                 long[] sums = new long[threads];
                 long t0 = System.nanoTime();
@@ -43,7 +49,7 @@ public final class BandwidthProbe {
                     ts.add(Thread.ofPlatform().start(() -> sums[id] = sum(buf, id * part, part)));
                 }
                 for (Thread t : ts) t.join();
-                rates[k] = size / ((System.nanoTime() - t0) / 1e9) / 1e9;
+                if (k >= 0) rates[k] = size / ((System.nanoTime() - t0) / 1e9) / 1e9;
                 if (Arrays.stream(sums).sum() == 42) System.out.print("");   // keeps the sums alive
             }
             return Benchmark.median(rates);

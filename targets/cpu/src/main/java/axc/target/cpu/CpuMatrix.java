@@ -44,6 +44,7 @@ public final class CpuMatrix implements Matrix {
     private long xAddress;
     private long yAddress;
     private final int minChunk;
+    private final int maxChunk;
     private float[] x;
     private int n;
     private float[] out;
@@ -82,8 +83,11 @@ public final class CpuMatrix implements Matrix {
         this.int8 = nativeType >= 0 && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(nativeType) == 1;
         if (rows16 && !int8) throw new IllegalArgumentException(PackedRows.LAYOUT16 + " is read by the int8 kernels only (repack for float activations)");
         this.actRowBytes = !int8 ? 0 : rows16 ? NativeKernels.axc_cpu_act16_row_bytes(cols) : NativeKernels.axc_cpu_act_row_bytes(cols);
-        // Chunks of about 64 KiB of weights: enough work to be worth handing to another thread.
+        // Chunks of 64 KiB to 1 MiB of weights: enough work to be worth handing to another thread, and
+        // small enough that one thread's last chunk does not keep the others waiting (the output
+        // matrix of a 150k-token vocabulary would otherwise go in 10 MB pieces).
         this.minChunk = (int) Math.max(1, Math.min(rows, (64 * 1024) / Math.max(1, rowBytes)));
+        this.maxChunk = (int) Math.max(minChunk, (1024 * 1024) / Math.max(1, rowBytes));
     }
 
     public DType dtype() {
@@ -146,7 +150,7 @@ public final class CpuMatrix implements Matrix {
         this.outStride = outStride;
         this.outOff = outOff;
         try {
-            pool.run(job, rows, minChunk);
+            pool.run(job, rows, minChunk, maxChunk);
         } finally {
             this.x = null;
             this.out = null;
@@ -172,8 +176,8 @@ public final class CpuMatrix implements Matrix {
                 pool.run(quantizeJob, n, Math.max(1, 16384 / cols));
                 this.xAddress = q.address();
             }
-            if (rows16) pool.run(rows16Job, rows / 16, Math.max(1, minChunk / 16));
-            else pool.run(int8 ? int8Job : nativeJob, rows, minChunk);
+            if (rows16) pool.run(rows16Job, rows / 16, Math.max(1, minChunk / 16), Math.max(1, maxChunk / 16));
+            else pool.run(int8 ? int8Job : nativeJob, rows, minChunk, maxChunk);
             for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
         }
     }

@@ -44,13 +44,22 @@ public final class RowPool implements AutoCloseable {
     }
 
     /** Runs {@code job} over {@code [0, rows)} in chunks of at least {@code minChunk} rows. */
-    public synchronized void run(Job job, int rows, int minChunk) {
+    public void run(Job job, int rows, int minChunk) {
+        run(job, rows, minChunk, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Runs {@code job} over {@code [0, rows)} in about four chunks per thread, each of at least
+     * {@code minChunk} and at most {@code maxChunk} rows (at least {@code minChunk} wins): small
+     * chunks cost a hand-over each, large ones leave a thread idle while another finishes its last.
+     */
+    public synchronized void run(Job job, int rows, int minChunk, int maxChunk) {
         int threads = threads();
         if (threads == 1 || rows <= minChunk) {
             job.rows(0, rows, 0);
             return;
         }
-        int c = Math.max(minChunk, (rows + 4 * threads - 1) / (4 * threads));
+        int c = Math.max(minChunk, Math.min(maxChunk, (rows + 4 * threads - 1) / (4 * threads)));
         long last;
         synchronized (lock) {
             this.job = job;
