@@ -1,19 +1,24 @@
 // Native matrix kernels of the axc cpu target, bound to Java by JavaCPP (axc.target.cpu.NativeKernels).
 //
 // Why native: the Java Vector API cannot reach the int8 dot-product instructions and spends several
-// instructions per lane widening 4-bit and 8-bit codes; here each block is widened with one
-// instruction (vpmovsxbd / vpmovzxbd / vcvtph2ps). Activations stay float32, so the products match the
-// quantizer's dequantized reference to float rounding (the Java path computes the same sums).
+// instructions per lane widening 4-bit and 8-bit codes. Two families live here:
+// - float activations (axc_cpu_matmul): each block widened with one instruction (vpmovsxbd /
+//   vpmovzxbd / vcvtph2ps) and multiplied in float32 lanes, so products match the quantizer's
+//   dequantized reference to float rounding (the Java path computes the same sums);
+// - int8 activations (axc_cpu_matmul_int8, axc_cpu_matmul_rows16): activations quantized per
+//   32-element block as llama.cpp's CPU backend does, integer dot products with AVX-512 VNNI.
 //
 // One flat C API, plain integers and addresses: the Java side passes the mapped weights' and its
 // off-heap activation buffers' addresses, so no JNI array pinning or copying happens per call.
-// The instruction-set level is chosen once from the CPU (AVX-512 > AVX2+FMA+F16C > portable C) and
-// can be lowered for tests (axc_cpu_set_level), so every path is checked on a machine that has all.
+// The instruction-set level is chosen once from the CPU (AVX-512 VNNI > AVX-512 > AVX2+FMA+F16C >
+// portable C) and can be lowered for tests (axc_cpu_set_level), so every path is checked on a
+// machine that has all.
 //
-// Q8_0 and Q4_0 weights come packed by row, as the cpu target writes them into the artifact
-// (axc.target.cpu.PackedRows): each row holds its blocks' codes back to back (32 bytes per Q8_0 block,
-// 16 per Q4_0 block in llama.cpp's nibble order), then its blocks' f16 scales, so pairs of blocks are
-// one vector load and 16 scales are another. A row has the bytes a GGUF row of the same type has.
+// Q8_0 and Q4_0 weights come packed as the cpu target writes them into the artifact
+// (axc.target.cpu.PackedRows), in one of two layouts with the bytes of the GGUF rows:
+// "cpu-rows-v1", each row's blocks' codes back to back (32 bytes per Q8_0 block, 16 per Q4_0 block in
+// llama.cpp's nibble order) then its blocks' f16 scales; and "cpu-rows16-v1", 16 rows interleaved
+// per block (described with its kernels below), read by the int8 kernels only.
 //
 // Built with the same flags on every machine: each vector path carries its own target attribute, so
 // the library loads on any x86-64 and picks at run time; other architectures get the portable path.
