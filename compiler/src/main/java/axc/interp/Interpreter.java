@@ -64,13 +64,27 @@ public final class Interpreter {
 
     /** Runs the graph on {@code inputs} (by input name); returns the outputs in order. */
     public List<Tensor> run(KvState state, Map<String, Tensor> inputs) {
+        return run(state, inputs, false);
+    }
+
+    /**
+     * Like {@link #run}, but an output that is a plain row-wise product (a matmul, possibly with its
+     * RMSNorm, no epilogue) is computed for the last row only: a prompt's logits before generation
+     * need the last position, and the output projection of a large vocabulary is a quarter of a
+     * small model's prefill. Other outputs are whole.
+     */
+    public List<Tensor> runLastRow(KvState state, Map<String, Tensor> inputs) {
+        return run(state, inputs, true);
+    }
+
+    private List<Tensor> run(KvState state, Map<String, Tensor> inputs, boolean lastRow) {
         Map<Integer, Tensor> values = new HashMap<>();
         Map<String, Integer> symbols = new HashMap<>();
         for (Node n : graph.nodes()) {
             Tensor out = switch (n.op()) {
                 case PARAM -> null;
                 case INPUT -> input(n, inputs, symbols);
-                default -> eval(n, values, state);
+                default -> lastRow && rowWiseOutput(n) ? evalLastRow(n, values, state) : eval(n, values, state);
             };
             if (out != null) values.put(n.id(), out);
             for (int in : n.inputs()) if (lastUse.get(in) == n.id() && graph.node(in).op() != Op.PARAM) values.remove(in);
@@ -97,6 +111,19 @@ public final class Interpreter {
             }
         }
         return t;
+    }
+
+    private boolean rowWiseOutput(Node n) {
+        return (n.op() == Op.MATMUL || n.op() == Op.RMS_NORM_MATMUL) && Epilogue.of(n).isEmpty() && graph.outputs().contains(n.id());
+    }
+
+    /** {@code n} on the last row of its activation input (input 0). */
+    private Tensor evalLastRow(Node n, Map<Integer, Tensor> v, KvState state) {
+        Tensor x = v.get(n.input(0));
+        if (x.rows() <= 1 || x.rank() != 2) return eval(n, v, state);
+        Map<Integer, Tensor> view = new HashMap<>(v);
+        view.put(n.input(0), Tensor.f32(x.row(x.rows() - 1), 1, x.width()));
+        return eval(n, view, state);
     }
 
     private Tensor eval(Node n, Map<Integer, Tensor> v, KvState state) {

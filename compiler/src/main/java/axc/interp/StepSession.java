@@ -17,11 +17,18 @@ import java.util.function.Function;
 public final class StepSession implements LanguageModel.Session {
     private final int capacity;
     private final Function<Map<String, Tensor>, List<Tensor>> step;
+    private final Function<Map<String, Tensor>, List<Tensor>> lastStep;
     private int position;
 
     public StepSession(int capacity, Function<Map<String, Tensor>, List<Tensor>> step) {
+        this(capacity, step, null);
+    }
+
+    /** With {@code lastStep}, a step that may return the logits of the last position only ({@link #prefillLast}). */
+    public StepSession(int capacity, Function<Map<String, Tensor>, List<Tensor>> step, Function<Map<String, Tensor>, List<Tensor>> lastStep) {
         this.capacity = capacity;
         this.step = step;
+        this.lastStep = lastStep;
     }
 
     @Override
@@ -31,15 +38,27 @@ public final class StepSession implements LanguageModel.Session {
 
     @Override
     public float[][] prefill(int[] tokens) {
-        if (position + tokens.length > capacity) throw new IllegalStateException("KV cache full (" + capacity + " positions)");
-        int[] pos = new int[tokens.length];
-        for (int i = 0; i < pos.length; i++) pos[i] = position + i;
-        Tensor logits = step.apply(Map.of(QwenFrontend.TOKENS, Tensor.i32(tokens.clone(), tokens.length),
-                QwenFrontend.POSITIONS, Tensor.i32(pos, pos.length))).getFirst();
-        position += tokens.length;
+        Tensor logits = run(step, tokens);
         float[][] out = new float[tokens.length][];
         for (int i = 0; i < out.length; i++) out[i] = logits.row(i);
         return out;
+    }
+
+    @Override
+    public float[] prefillLast(int[] tokens) {
+        if (lastStep == null || tokens.length == 0) return LanguageModel.Session.super.prefillLast(tokens);
+        Tensor logits = run(lastStep, tokens);
+        return logits.row(logits.rows() - 1);
+    }
+
+    private Tensor run(Function<Map<String, Tensor>, List<Tensor>> f, int[] tokens) {
+        if (position + tokens.length > capacity) throw new IllegalStateException("KV cache full (" + capacity + " positions)");
+        int[] pos = new int[tokens.length];
+        for (int i = 0; i < pos.length; i++) pos[i] = position + i;
+        Tensor logits = f.apply(Map.of(QwenFrontend.TOKENS, Tensor.i32(tokens.clone(), tokens.length),
+                QwenFrontend.POSITIONS, Tensor.i32(pos, pos.length))).getFirst();
+        position += tokens.length;
+        return logits;
     }
 
     @Override

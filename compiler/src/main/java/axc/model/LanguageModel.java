@@ -33,6 +33,16 @@ public interface LanguageModel {
             return out;
         }
 
+        /**
+         * Runs several tokens; returns the logits of the last only, which is all a prompt before
+         * generation needs. Implementations may skip the other positions' output projection.
+         */
+        default float[] prefillLast(int[] tokens) {
+            if (tokens.length == 0) throw new IllegalArgumentException("no tokens");
+            float[][] all = prefill(tokens);
+            return all[all.length - 1];
+        }
+
         int position();
     }
 }

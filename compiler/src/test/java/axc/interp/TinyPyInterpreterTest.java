@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,5 +92,25 @@ class TinyPyInterpreterTest {
             }
             assertArrayEquals(expected, got, p.get("name").asText());
         }
+    }
+
+    /**
+     * A prompt's last logits with the output projection on the last row only equal the last row of
+     * the whole prefill, bit for bit, and the session goes on from the same place.
+     */
+    @Test
+    void prefillLastIsTheLastRowOfPrefill() {
+        int[] prompt = {32000, 17, 912, 44, 3051, 7, 7, 260, 1999};
+        var all = model.newSession(prompt.length + 2);
+        var last = model.newSession(prompt.length + 2);
+        float[][] full = all.prefill(prompt);
+        assertArrayEquals(full[full.length - 1], last.prefillLast(prompt));
+        assertEquals(all.position(), last.position());
+        assertArrayEquals(all.next(5), last.next(5));
+        // And the graph really skipped the other rows: one logits row came back.
+        List<Tensor> outs = model.interpreter().runLastRow(model.interpreter().newState(4),
+                java.util.Map.of(axc.frontend.QwenFrontend.TOKENS, Tensor.i32(new int[]{1, 2, 3}, 3),
+                        axc.frontend.QwenFrontend.POSITIONS, Tensor.i32(new int[]{0, 1, 2}, 3)));
+        assertEquals(1, outs.getFirst().rows());
     }
 }

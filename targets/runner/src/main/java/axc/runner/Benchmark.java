@@ -75,7 +75,7 @@ public final class Benchmark {
             if (promptTokens > 0) {
                 LanguageModel.Session s = model.newSession(promptTokens);
                 long t0 = System.nanoTime();
-                s.prefill(prompt);
+                s.prefillLast(prompt);
                 pp[k] = promptTokens / ((System.nanoTime() - t0) / 1e9);
             }
             if (genTokens > 0) {

@@ -26,8 +26,7 @@ public final class Generation {
         if (prompt.length == 0) throw new axc.errors.InvalidInputException("the prompt is empty");
         LanguageModel.Session s = m.model().newSession(prompt.length + maxTokens);
         long t0 = System.nanoTime();
-        float[][] logits = s.prefill(prompt);
-        float[] last = logits[logits.length - 1];
+        float[] last = s.prefillLast(prompt);
         long t1 = System.nanoTime();
         StreamingDecoder dec = m.hasTokenizer() ? m.tokenizer().streamingDecoder() : null;
         StringBuilder text = new StringBuilder();
