@@ -66,4 +66,20 @@ class CpuArtifactValidateTest {
             else System.setProperty("axc.cpu.activations", before);
         }
     }
+
+    @Test
+    void aBadActivationModeIsOneLineAndExitThree() {
+        Path axc = tmp.resolve("mode.axc");
+        assertEquals(0, CliHarness.run("-q", "compile", tinyPy.toString(), "--target", "cpu", "-o", axc.toString()).code());
+        String before = System.getProperty("axc.cpu.activations");
+        try {
+            System.setProperty("axc.cpu.activations", "int4");
+            CliHarness r = CliHarness.run("validate", axc.toString());
+            assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.err());
+            assertEquals("axc: the system property axc.cpu.activations is 'int4': use int8 or f32", r.err().strip());
+        } finally {
+            if (before == null) System.clearProperty("axc.cpu.activations");
+            else System.setProperty("axc.cpu.activations", before);
+        }
+    }
 }
