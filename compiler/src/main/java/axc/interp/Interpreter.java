@@ -161,10 +161,10 @@ public final class Interpreter {
         return switch (n.op()) {
             case INPUT, PARAM -> throw new IllegalStateException();
             case EMBEDDING -> Kernels.embedding(matrices.get(n.input(0)), v.get(n.input(1)));
-            case RMS_NORM -> Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"));
+            case RMS_NORM -> Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"), kernels);
             case HEAD_RMS_NORM -> Kernels.headRmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("eps"));
             case MATMUL -> Kernels.matmul(v.get(n.input(0)), weights(n, 1));
-            case RMS_NORM_MATMUL -> Kernels.matmul(Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps")), weights(n, 2));
+            case RMS_NORM_MATMUL -> Kernels.matmul(Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"), kernels), weights(n, 2));
             case MATMUL_SWIGLU -> {
                 Tensor x = v.get(n.input(0));
                 yield Kernels.swiglu(Kernels.matmul(x, weights(n, 1).subList(0, 1)), Kernels.matmul(x, weights(n, 2)), kernels);

@@ -31,10 +31,9 @@ final class Kernels {
         return Tensor.f32(out, shape);
     }
 
-    static Tensor rmsNorm(Tensor x, float[] w, double eps) {
-        int n = x.width();
+    static Tensor rmsNorm(Tensor x, float[] w, double eps, OpKernels k) {
         float[] out = new float[x.floats().length];
-        for (int r = 0; r < x.rows(); r++) rmsNorm(x.floats(), r * n, n, w, out, r * n, eps);
+        k.rmsNorm(x.floats(), x.rows(), x.width(), w, out, eps);
         return Tensor.f32(out, x.shape());
     }
 

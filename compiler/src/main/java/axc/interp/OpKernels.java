@@ -5,7 +5,7 @@ import axc.reference.DecoderMath;
 /**
  * The arithmetic of the ops whose cost grows with the activations rather than the weights: attention
  * over the KV cache (once the new keys and values are in it; query row {@code r} attends positions
- * {@code [0, positions[r]]}) and the SwiGLU gate. The interpreter's are the reference
+ * {@code [0, positions[r]]}), the SwiGLU gate and RMSNorm. The interpreter's are the reference
  * ({@link DecoderMath}, float64 where it sums); a target supplies faster ones through
  * {@link ParamSource#kernels()} and is checked against these.
  */
@@ -14,6 +14,9 @@ public interface OpKernels {
 
     /** {@code out[i] = silu(gate[i]) * up[i]} for {@code i < n}. */
     void swiglu(float[] gate, float[] up, float[] out, int n);
+
+    /** RMSNorm of each of {@code rows} rows of {@code n} values of {@code x} into {@code out}. */
+    void rmsNorm(float[] x, int rows, int n, float[] weight, float[] out, double eps);
 
     OpKernels REFERENCE = new OpKernels() {
         @Override
@@ -25,6 +28,11 @@ public interface OpKernels {
         @Override
         public void swiglu(float[] gate, float[] up, float[] out, int n) {
             for (int i = 0; i < n; i++) out[i] = DecoderMath.silu(gate[i]) * up[i];
+        }
+
+        @Override
+        public void rmsNorm(float[] x, int rows, int n, float[] weight, float[] out, double eps) {
+            for (int r = 0; r < rows; r++) DecoderMath.rmsNorm(x, r * n, n, weight, out, r * n, eps);
         }
     };
 }

@@ -14,13 +14,19 @@ import jdk.incubator.vector.VectorOperators;
  * Score buffers are per worker and grown, not allocated per call.
  *
  * <p>SwiGLU: the vector exponential (within an ulp or two of the reference's float64 one), rows of a
- * prefill split over the pool.
+ * prefill split over the pool. RMSNorm: the sum of squares in float32 lanes (the reference sums in
+ * float64), rows split over the pool.
  */
 final class CpuOpKernels implements OpKernels {
     private final RowPool pool;
     private final float[][] scores;
     private final RowPool.Job job = this::compute;
     private final RowPool.Job swigluJob = this::swigluRange;
+    private final RowPool.Job normJob = this::normRows;
+    private float[] x;
+    private float[] weight;
+    private int width;
+    private double eps;
     private float[] gate;
     private float[] up;
     private int n;
@@ -93,6 +99,45 @@ final class CpuOpKernels implements OpKernels {
             this.gate = null;
             this.up = null;
             this.out = null;
+        }
+    }
+
+    @Override
+    public synchronized void rmsNorm(float[] x, int rows, int n, float[] weight, float[] out, double eps) {
+        this.x = x;
+        this.weight = weight;
+        this.out = out;
+        this.width = n;
+        this.eps = eps;
+        try {
+            // A decode step's one row stays on the caller.
+            pool.run(normJob, rows, Math.max(1, 16384 / Math.max(1, n)));
+        } finally {
+            this.x = null;
+            this.weight = null;
+            this.out = null;
+        }
+    }
+
+    private void normRows(int from, int to, int worker) {
+        int l = Lanes.LENGTH;
+        int n = width;
+        for (int r = from; r < to; r++) {
+            int off = r * n;
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            int i = 0;
+            for (; i + l <= n; i += l) {
+                FloatVector v = FloatVector.fromArray(Lanes.F, x, off + i);
+                acc = v.fma(v, acc);
+            }
+            double ss = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) ss += (double) x[off + i] * x[off + i];
+            float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+            i = 0;
+            for (; i + l <= n; i += l) {
+                FloatVector.fromArray(Lanes.F, x, off + i).mul(inv).mul(FloatVector.fromArray(Lanes.F, weight, i)).intoArray(out, off + i);
+            }
+            for (; i < n; i++) out[off + i] = weight[i] * (x[off + i] * inv);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The vector attention and SwiGLU against the reference's float64 loops: decode and prefill shapes, grouped heads. */
+/** The vector attention, SwiGLU and RMSNorm against the reference's float64 loops: decode and prefill shapes, grouped heads. */
 class CpuOpKernelsTest {
     @ParameterizedTest(name = "{0} rows, {1} heads / {2} kv heads, d {3}, {4} threads")
     @CsvSource({"1,14,2,64,2", "5,4,4,16,2", "37,14,2,64,2", "9,6,3,20,1", "3,2,1,8,3"})
@@ -45,6 +45,21 @@ class CpuOpKernelsTest {
             new CpuOpKernels(pool).swiglu(gate, up, got, n);
         }
         for (int i = 0; i < n; i++) assertEquals(want[i], got[i], 1e-6 * (1 + Math.abs(want[i])), "element " + i);
+    }
+
+    @ParameterizedTest(name = "{0} rows of {1}, {2} threads")
+    @CsvSource({"1,896,2", "512,896,2", "7,45,1", "33,4864,3"})
+    void rmsNormAgreesWithTheReference(int rows, int n, int threads) {
+        Random rnd = new Random(rows * 3L + n);
+        float[] x = gaussian(rnd, rows * n);
+        float[] w = gaussian(rnd, n);
+        float[] want = new float[x.length];
+        OpKernels.REFERENCE.rmsNorm(x, rows, n, w, want, 1e-6);
+        float[] got = new float[x.length];
+        try (RowPool pool = new RowPool(threads)) {
+            new CpuOpKernels(pool).rmsNorm(x, rows, n, w, got, 1e-6);
+        }
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-6 * (1 + Math.abs(want[i])), "element " + i);
     }
 
     private static float[] gaussian(Random rnd, int n) {
