@@ -744,5 +744,114 @@ static inline int axc_cpu_matmul_rows16(int dtype, const void* w, long long rowB
 #endif
 }
 
+
+// ---------------------------------------------------------------- int8 rows with one scale per row
+//
+// The "int8" (W8A16) and "w8a8" schemes: int8 codes row after row, one float scale per row.
+// axc_cpu_dot_i8f: each row's codes dotted with float activations (float32 lanes), times its scale.
+// axc_cpu_dot_i8i8: each row's codes dotted with int8 activations (one dynamic scale per activation
+// row, quantized by the caller exactly as the reference quantizes them) in exact integer arithmetic,
+// then dot * sx * scale in double, rounded once to float: the reference's result bit for bit.
+
+static inline float axc_dot_i8f_portable(const int8_t* w, const float* x, int cols) {
+    float s = 0.0f;
+    for (int c = 0; c < cols; c++) s += (float)w[c] * x[c];
+    return s;
+}
+
+static inline int64_t axc_dot_i8i8_portable(const int8_t* w, const int8_t* x, int cols) {
+    int64_t s = 0;
+    for (int c = 0; c < cols; c++) s += (int)w[c] * (int)x[c];
+    return s;
+}
+
+#ifdef AXC_X86
+AXC_AVX512 static float axc_dot_i8f_avx512(const int8_t* w, const float* x, int cols) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    int c = 0;
+    for (; c + 32 <= cols; c += 32) {
+        a0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(w + c)))), _mm512_loadu_ps(x + c), a0);
+        a1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(w + c + 16)))), _mm512_loadu_ps(x + c + 16), a1);
+    }
+    return axc_hsum512(_mm512_add_ps(a0, a1)) + axc_dot_i8f_portable(w + c, x + c, cols - c);
+}
+
+AXC_VNNI static int64_t axc_dot_i8i8_vnni(const int8_t* w, const int8_t* x, int cols) {
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i a0 = zero, a1 = zero;
+    int c = 0;
+    for (; c + 128 <= cols; c += 128) {
+        __m512i w0 = _mm512_loadu_si512(w + c), w1 = _mm512_loadu_si512(w + c + 64);
+        __m512i x0 = _mm512_loadu_si512(x + c), x1 = _mm512_loadu_si512(x + c + 64);
+        // vpdpbusd multiplies unsigned by signed bytes: |w| times x with w's sign (w = -128 gives 128).
+        a0 = _mm512_dpbusd_epi32(a0, _mm512_abs_epi8(w0), _mm512_mask_sub_epi8(x0, _mm512_movepi8_mask(w0), zero, x0));
+        a1 = _mm512_dpbusd_epi32(a1, _mm512_abs_epi8(w1), _mm512_mask_sub_epi8(x1, _mm512_movepi8_mask(w1), zero, x1));
+    }
+    for (; c + 64 <= cols; c += 64) {
+        __m512i w0 = _mm512_loadu_si512(w + c), x0 = _mm512_loadu_si512(x + c);
+        a0 = _mm512_dpbusd_epi32(a0, _mm512_abs_epi8(w0), _mm512_mask_sub_epi8(x0, _mm512_movepi8_mask(w0), zero, x0));
+    }
+    if (c < cols) {
+        // The last codes through masked loads, not a scalar loop (see axc_tail_dot: gcc turns such a
+        // loop into a wrong vpdpbusd here).
+        __mmask64 m = (__mmask64)((1ULL << (cols - c)) - 1);
+        __m512i w0 = _mm512_maskz_loadu_epi8(m, w + c), x0 = _mm512_maskz_loadu_epi8(m, x + c);
+        a0 = _mm512_dpbusd_epi32(a0, _mm512_abs_epi8(w0), _mm512_mask_sub_epi8(x0, _mm512_movepi8_mask(w0), zero, x0));
+    }
+    // Each lane gains at most 4 * 128 * 127 per 64 codes, so int32 lanes hold rows of over 260k codes.
+    __m512i a = _mm512_add_epi32(a0, a1);
+    return _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)),
+                                                    _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(a, 1))));
+}
+#endif
+
+/**
+ * Rows [r0, r1) of an int8 matrix (cols codes per row, one float scale per row) times n float
+ * activation rows: y[t * yStride + yOff + r] = scale[r] * (W[r] . x[t]). Returns 0 or -1.
+ */
+static inline int axc_cpu_matmul_i8f(const void* w, const float* scales, int cols, const float* x, int n,
+                                     float* y, int yStride, int yOff, int r0, int r1) {
+    if (cols <= 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
+    int level = axc_cpu_level();
+    for (int r = r0; r < r1; r++) {
+        const int8_t* row = (const int8_t*)w + (size_t)cols * r;
+        for (int t = 0; t < n; t++) {
+            const float* xt = x + (size_t)t * cols;
+            float v;
+#ifdef AXC_X86
+            if (level >= AXC_LEVEL_AVX512) v = axc_dot_i8f_avx512(row, xt, cols);
+            else
+#endif
+                v = axc_dot_i8f_portable(row, xt, cols);
+            y[(size_t)t * yStride + yOff + r] = scales[r] * v;
+        }
+    }
+    return 0;
+}
+
+/**
+ * Rows [r0, r1) of an int8 matrix times n int8 activation rows (cols codes each, row t with scale
+ * sx[t]): y[t * yStride + yOff + r] = (float) (dot * (double) sx[t] * scale[r]). Returns 0 or -1.
+ */
+static inline int axc_cpu_matmul_i8i8(const void* w, const float* scales, int cols, const void* xq, const float* sx, int n,
+                                      float* y, int yStride, int yOff, int r0, int r1) {
+    if (cols <= 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
+    int level = axc_cpu_level();
+    for (int r = r0; r < r1; r++) {
+        const int8_t* row = (const int8_t*)w + (size_t)cols * r;
+        for (int t = 0; t < n; t++) {
+            const int8_t* xt = (const int8_t*)xq + (size_t)t * cols;
+            int64_t dot;
+#ifdef AXC_X86
+            if (level >= AXC_LEVEL_AVX512_VNNI) dot = axc_dot_i8i8_vnni(row, xt, cols);
+            else
+#endif
+                dot = axc_dot_i8i8_portable(row, xt, cols);
+            y[(size_t)t * yStride + yOff + r] = (float)((double)dot * (double)sx[t] * (double)scales[r]);
+        }
+    }
+    return 0;
+}
+
 #pragma GCC diagnostic pop
 #endif

@@ -24,6 +24,30 @@ public final class Int8ChannelMatrix implements Matrix {
         this.int8Activations = int8Activations;
     }
 
+    /** The codes, {@code rows x cols} bytes. */
+    public MemorySegment codes() {
+        return q;
+    }
+
+    /** One scale per row. */
+    public float[] scales() {
+        return scales.clone();
+    }
+
+    /** Whether products quantize their input to int8 (W8A8). */
+    public boolean int8Activations() {
+        return int8Activations;
+    }
+
+    /** The int8 codes of {@code x} (one dynamic scale, max|x| / 127, returned) as {@link #matvec} rounds them. */
+    public static float quantizeActivations(float[] x, int off, int n, byte[] qx) {
+        float amax = 0;
+        for (int i = 0; i < n; i++) amax = Math.max(amax, Math.abs(x[off + i]));
+        float sx = amax / 127f;
+        for (int i = 0; i < n; i++) qx[i] = sx > 0 ? (byte) Math.max(-127, Math.min(127, Math.round(x[off + i] / sx))) : 0;
+        return sx;
+    }
+
     @Override
     public int rows() {
         return rows;
@@ -46,11 +70,8 @@ public final class Int8ChannelMatrix implements Matrix {
             Matrix.super.matvec(x, out);
             return;
         }
-        float amax = 0;
-        for (float v : x) amax = Math.max(amax, Math.abs(v));
-        float sx = amax / 127f;
         byte[] qx = new byte[cols];
-        if (sx > 0) for (int i = 0; i < cols; i++) qx[i] = (byte) Math.max(-127, Math.min(127, Math.round(x[i] / sx)));
+        float sx = quantizeActivations(x, 0, cols, qx);
         for (int j = 0; j < rows; j++) {
             long base = (long) j * cols;
             long dot = 0;

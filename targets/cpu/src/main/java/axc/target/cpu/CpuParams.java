@@ -9,6 +9,7 @@ import axc.formats.tensor.TensorStore;
 import axc.interp.OpKernels;
 import axc.interp.ParamSource;
 import axc.ir.WeightScheme;
+import axc.reference.Int8ChannelMatrix;
 import axc.reference.Matrix;
 import axc.reference.SegmentMatrix;
 
@@ -32,6 +33,7 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
         String layout = t != null && store instanceof BundleTensors bt ? bt.layout(t.name()).orElse(null) : null;
         if (layout != null) return packed(t, layout);
         Matrix m = params.matrix(name, scheme);
+        if (m instanceof Int8ChannelMatrix i8 && NativeKernels.available() && i8.codes().isNative()) return new CpuInt8Matrix(i8, pool, scratch);
         if (!(scheme instanceof WeightScheme.Stored s) || !CpuMatrix.FAST.contains(s.dtype()) || !(m instanceof SegmentMatrix)) return m;
         if (t == null || t.dtype() != s.dtype() || t.rank() != 2 || t.dim(0) != m.rows() || t.dim(1) != m.cols()) return m;
         if (s.dtype().isQuantized() && m.cols() % 32 != 0) return m;

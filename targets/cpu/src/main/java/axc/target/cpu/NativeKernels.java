@@ -69,6 +69,14 @@ public final class NativeKernels {
 
     public static native int axc_cpu_int8_supported(int dtype);
 
+    public static native int axc_cpu_matmul_i8f(@Cast("const void*") long w, @Cast("const float*") long scales, int cols,
+                                                @Cast("const float*") long x, int n, @Cast("float*") long y,
+                                                int yStride, int yOff, int r0, int r1);
+
+    public static native int axc_cpu_matmul_i8i8(@Cast("const void*") long w, @Cast("const float*") long scales, int cols,
+                                                 @Cast("const void*") long xq, @Cast("const float*") long sx, int n,
+                                                 @Cast("float*") long y, int yStride, int yOff, int r0, int r1);
+
     public static native long axc_cpu_act16_row_bytes(int cols);
 
     public static native int axc_cpu_quantize_rows16(@Cast("const float*") long x, int n, int cols, @Cast("void*") long out);

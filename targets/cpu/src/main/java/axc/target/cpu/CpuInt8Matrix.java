@@ -1,0 +1,102 @@
+package axc.target.cpu;
+
+import axc.reference.Int8ChannelMatrix;
+import axc.reference.Matrix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * An int8 matrix with one scale per row (the {@code int8} and {@code w8a8} schemes) on the native
+ * kernels, output rows over the {@link RowPool}. W8A16 dots the codes with float activations; W8A8
+ * quantizes each activation row as {@link Int8ChannelMatrix} does (in Java, the same code) and dots in
+ * exact integers, so its outputs are the reference's bit for bit.
+ */
+final class CpuInt8Matrix implements Matrix {
+    private final Int8ChannelMatrix reference;
+    private final MemorySegment codes;
+    private final MemorySegment scales;
+    private final int rows;
+    private final int cols;
+    private final RowPool pool;
+    private final NativeScratch scratch;
+    private final boolean w8a8;
+    private final RowPool.Job job = this::compute;
+    private final int minChunk;
+    private final int maxChunk;
+    private int n;
+    private long xAddress;
+    private long sxAddress;
+    private long yAddress;
+
+    CpuInt8Matrix(Int8ChannelMatrix reference, RowPool pool, NativeScratch scratch) {
+        this.reference = reference;
+        this.codes = reference.codes();
+        this.rows = reference.rows();
+        this.cols = reference.cols();
+        if (!codes.isNative()) throw new IllegalArgumentException("int8 codes must be in native memory");
+        float[] s = reference.scales();
+        this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, s.length);
+        MemorySegment.copy(s, 0, scales, ValueLayout.JAVA_FLOAT, 0, s.length);
+        this.pool = pool;
+        this.scratch = scratch;
+        this.w8a8 = reference.int8Activations();
+        this.minChunk = Math.max(1, Math.min(rows, 64 * 1024 / Math.max(1, cols)));
+        this.maxChunk = Math.max(minChunk, 1024 * 1024 / Math.max(1, cols));
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public void row(int r, float[] dst) {
+        reference.row(r, dst);
+    }
+
+    @Override
+    public void matvec(float[] x, float[] out) {
+        matmul(x, 1, out, rows, 0);
+    }
+
+    @Override
+    public synchronized void matmul(float[] x, int n, float[] out, int outStride, int outOff) {
+        if (x.length < n * cols || out.length < (n - 1) * outStride + outOff + rows) throw new IllegalArgumentException("matmul buffers too small");
+        synchronized (scratch) {
+            MemorySegment ys = scratch.y((long) n * rows);
+            this.n = n;
+            this.yAddress = ys.address();
+            if (w8a8) {
+                MemorySegment q = scratch.q((long) n * cols + 4L * n);
+                byte[] qx = new byte[cols];
+                for (int t = 0; t < n; t++) {
+                    float sx = Int8ChannelMatrix.quantizeActivations(x, t * cols, cols, qx);
+                    MemorySegment.copy(qx, 0, q, ValueLayout.JAVA_BYTE, (long) t * cols, cols);
+                    q.set(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) n * cols + 4L * t, sx);
+                }
+                this.xAddress = q.address();
+                this.sxAddress = q.address() + (long) n * cols;
+            } else {
+                MemorySegment xs = scratch.x((long) n * cols);
+                MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, n * cols);
+                this.xAddress = xs.address();
+            }
+            pool.run(job, rows, minChunk, maxChunk);
+            for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
+        }
+    }
+
+    private void compute(int from, int to, int worker) {
+        int rc = w8a8
+                ? NativeKernels.axc_cpu_matmul_i8i8(codes.address(), scales.address(), cols, xAddress, sxAddress, n, yAddress, rows, 0, from, to)
+                : NativeKernels.axc_cpu_matmul_i8f(codes.address(), scales.address(), cols, xAddress, n, yAddress, rows, 0, from, to);
+        if (rc != 0) throw new IllegalStateException("native int8 product of " + rows + " x " + cols + " refused its arguments");
+    }
+}
