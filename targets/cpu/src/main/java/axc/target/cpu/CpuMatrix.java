@@ -8,11 +8,12 @@ import java.lang.foreign.ValueLayout;
 import java.util.Set;
 
 /**
- * A stored weight matrix the cpu target multiplies with its vector kernels ({@link VectorKernels}), the
- * output rows split over a {@link RowPool}. The bytes are the artifact's own (the stored layout; no
- * repacking yet). For {@code n} activation rows each weight row is read once and dotted with every
- * activation row while it is in cache. {@link #row} (embedding lookups) decodes through the
- * interpreter's matrix.
+ * A weight matrix of the cpu target, the output rows split over a {@link RowPool}: on the native
+ * kernels ({@link NativeKernels}: float activations, int8 activations on a {@link PackedRows#LAYOUT}
+ * row, or the 16-row kernels on {@link PackedRows#LAYOUT16}) when they loaded, else on the Vector API
+ * kernels ({@link VectorKernels}, stored GGUF blocks). The bytes are the artifact's own, read in place.
+ * For {@code n} activation rows each weight row (or 16-row group) is read once and dotted with every
+ * activation row while it is in cache. {@link #row} (embedding lookups) decodes the layout in Java.
  */
 public final class CpuMatrix implements Matrix {
     /** Storage types with a vector kernel. */
