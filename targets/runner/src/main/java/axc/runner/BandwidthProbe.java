@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class BandwidthProbe {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+    /** Where the sums go, so the JIT cannot drop the reads that make them. */
+    private static volatile long sink;
 
     private BandwidthProbe() {
     }
@@ -50,7 +52,7 @@ public final class BandwidthProbe {
                 }
                 for (Thread t : ts) t.join();
                 if (k >= 0) rates[k] = size / ((System.nanoTime() - t0) / 1e9) / 1e9;
-                if (Arrays.stream(sums).sum() == 42) System.out.print("");   // keeps the sums alive
+                sink += Arrays.stream(sums).sum();
             }
             return Benchmark.median(rates);
         } catch (InterruptedException e) {

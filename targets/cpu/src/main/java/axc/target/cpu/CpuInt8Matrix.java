@@ -25,6 +25,8 @@ final class CpuInt8Matrix implements Matrix {
     private final RowPool.Job job = this::compute;
     private final int minChunk;
     private final int maxChunk;
+    /** One activation row's codes (W8A8), reused: the per-token loop allocates nothing here. */
+    private final byte[] qx;
     private int n;
     private long xAddress;
     private long sxAddress;
@@ -42,6 +44,7 @@ final class CpuInt8Matrix implements Matrix {
         this.pool = pool;
         this.scratch = scratch;
         this.w8a8 = reference.int8Activations();
+        this.qx = w8a8 ? new byte[cols] : null;
         this.minChunk = Math.max(1, Math.min(rows, 64 * 1024 / Math.max(1, cols)));
         this.maxChunk = Math.max(minChunk, 1024 * 1024 / Math.max(1, cols));
     }
@@ -75,7 +78,6 @@ final class CpuInt8Matrix implements Matrix {
             this.yAddress = ys.address();
             if (w8a8) {
                 MemorySegment q = scratch.q((long) n * cols + 4L * n);
-                byte[] qx = new byte[cols];
                 for (int t = 0; t < n; t++) {
                     float sx = Int8ChannelMatrix.quantizeActivations(x, t * cols, cols, qx);
                     MemorySegment.copy(qx, 0, q, ValueLayout.JAVA_BYTE, (long) t * cols, cols);
