@@ -59,6 +59,23 @@ public final class Quantizer {
         }
     }
 
+    /**
+     * Squared error and squared norm of the row {@code q[off..]} holds as {@code t}, against the
+     * {@code n} floats it was quantized from, into {@code out[0..1]}, read straight from the codes.
+     * Returns false, touching nothing, where no bulk path exists for {@code t} here.
+     */
+    public static boolean rowError(DType t, byte[] q, int off, float[] x, int xOff, int n, double[] out) {
+        if (!VectorBlocks.USABLE || n % 32 != 0) return false;
+        switch (t) {
+            case Q8_0 -> VectorBlocks.q8_0Error(q, off, x, xOff, n, out);
+            case Q4_0 -> VectorBlocks.q4_0Error(q, off, x, xOff, n, out);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** As {@link #quantize(DType, float[], int, int, MemorySegment, long)}, into a new array. */
     public static byte[] quantize(DType t, float[] src, int srcOff, int n) {
         byte[] out = new byte[Math.toIntExact(t.bytesFor(n))];

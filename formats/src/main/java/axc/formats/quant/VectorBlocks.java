@@ -1,31 +1,43 @@
 package axc.formats.quant;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API versions of the Q8_0 and Q4_0 reference quantizers, for bulk quantization. They produce
  * the same bytes as {@link Q8_0#quantize} and {@link Q4_0#quantize} (tests compare them on random and
- * adversarial rows): every step is the same float32 operation, and C's {@code roundf} is done as
- * {@code trunc(|x| + 0.5f)}, which is exact for |x| >= 0.5 and is fixed to 0 below (where the float sum
- * could round up to 1). Works with any vector width that divides 32.
+ * adversarial rows, at the preferred width and at 256 bits): every step is the same float32 operation,
+ * and C's {@code roundf} is done as {@code trunc(|x| + 0.5f)}, which is exact for |x| >= 0.5 and is
+ * fixed to 0 below (where the float sum could round up to 1). Every step stays in vector lanes, codes
+ * included: a scalar tail per block used to cost as much as the rest.
+ *
+ * <p>The species are static constants, the machine's preferred width: held in instance fields (even a
+ * record's) the JIT stopped compiling the lane conversions and the kernels ran 30× slower. A second
+ * surefire run with {@code -XX:MaxVectorSize=32} tests the 256-bit width.
  */
 final class VectorBlocks {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    static final boolean USABLE = 32 % F.length() == 0 && F.length() == I.length() && F.length() >= 4;
+    /** Lanes do not divide a block, or bytes of that many lanes have no shape: the scalar code runs. */
+    static final boolean USABLE = F.length() >= 8 && 32 % F.length() == 0 && I.length() == F.length();
+    private static final VectorSpecies<Byte> B = USABLE ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8)) : null;
 
     private VectorBlocks() {
+    }
+
+    /** The float width the kernels run at here. */
+    static VectorSpecies<Float> species() {
+        return F;
     }
 
     /** Q8_0: {f16 d; int8 q[32]} per block of 32. */
     static void q8_0(float[] src, int srcOff, byte[] dst, int off, int nBlocks) {
         int vl = F.length();
-        int[] q = new int[32];
-        float[] x = new float[32];
-        for (int b = 0; b < nBlocks; b++, off += Q8_0.BYTES, srcOff += 32) {
+        for (int blk = 0; blk < nBlocks; blk++, off += Q8_0.BYTES, srcOff += 32) {
             FloatVector m = FloatVector.zero(F);
             for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
             float amax = m.reduceLanes(VectorOperators.MAX);
@@ -35,14 +47,8 @@ final class VectorBlocks {
             dst[off] = (byte) h;
             dst[off + 1] = (byte) (h >> 8);
             for (int j = 0; j < 32; j += vl) {
-                FloatVector v = FloatVector.fromArray(F, src, srcOff + j).mul(id);
-                v.intoArray(x, j);
-                ((IntVector) v.abs().add(0.5f).convert(VectorOperators.F2I, 0)).intoArray(q, j);
-            }
-            for (int j = 0; j < 32; j++) {
-                // Below 0.5 the rounded value is 0, even where the float sum rounded up to 1.
-                int a = Math.abs(x[j]) < 0.5f ? 0 : q[j];
-                dst[off + 2 + j] = (byte) (x[j] < 0 ? -a : a);
+                FloatVector x = FloatVector.fromArray(F, src, srcOff + j).mul(id);
+                ((ByteVector) roundAway(x).castShape(B, 0)).intoArray(dst, off + 2 + j);
             }
         }
     }
@@ -50,28 +56,97 @@ final class VectorBlocks {
     /** Q4_0: {f16 d; u8 qs[16]} per block of 32; element j in the low nibble of byte j, j+16 in the high. */
     static void q4_0(float[] src, int srcOff, byte[] dst, int off, int nBlocks) {
         int vl = F.length();
-        int[] q = new int[32];
-        for (int b = 0; b < nBlocks; b++, off += Q4_0.BYTES, srcOff += 32) {
-            // The signed value of largest magnitude, the first one on ties, as the scalar loop finds it.
+        for (int blk = 0; blk < nBlocks; blk++, off += Q4_0.BYTES, srcOff += 32) {
             FloatVector m = FloatVector.zero(F);
             for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
             float amax = m.reduceLanes(VectorOperators.MAX);
+            // The signed value of largest magnitude, the first one on ties, as the scalar loop finds it.
             float max = 0;
             if (amax > 0) {
-                int j = 0;
-                while (Math.abs(src[srcOff + j]) != amax) j++;
-                max = src[srcOff + j];
+                for (int j = 0; j < 32; j += vl) {
+                    int at = FloatVector.fromArray(F, src, srcOff + j).abs().compare(VectorOperators.EQ, amax).firstTrue();
+                    if (at < vl) {
+                        max = src[srcOff + j + at];
+                        break;
+                    }
+                }
             }
             float d = max / -8;
             float id = d != 0 ? 1.0f / d : 0.0f;
             short h = Float.floatToFloat16(d);
             dst[off] = (byte) h;
             dst[off + 1] = (byte) (h >> 8);
-            for (int j = 0; j < 32; j += vl) {
-                FloatVector x = FloatVector.fromArray(F, src, srcOff + j).mul(id).add(8.5f);
-                ((IntVector) x.convert(VectorOperators.F2I, 0)).min(15).intoArray(q, j);
+            for (int j = 0; j < 16; j += vl) {
+                IntVector lo = nibble(FloatVector.fromArray(F, src, srcOff + j), id);
+                IntVector hi = nibble(FloatVector.fromArray(F, src, srcOff + 16 + j), id);
+                ((ByteVector) lo.or(hi.lanewise(VectorOperators.LSHL, 4)).castShape(B, 0)).intoArray(dst, off + 2 + j);
             }
-            for (int j = 0; j < 16; j++) dst[off + 2 + j] = (byte) (q[j] | (q[j + 16] << 4));
         }
+    }
+
+    /**
+     * Squared error and squared norm of a Q8_0 row against the floats it was made from, read straight
+     * from its bytes. Lanes accumulate in float over the row and are summed in double at the end: a
+     * report figure, identical for any thread count since a row is one task.
+     */
+    static void q8_0Error(byte[] q, int off, float[] x, int xOff, int n, double[] out) {
+        int vl = F.length();
+        FloatVector e = FloatVector.zero(F);
+        FloatVector s = FloatVector.zero(F);
+        for (int k = 0; k < n; k += 32, off += Q8_0.BYTES) {
+            float d = Float.float16ToFloat((short) ((q[off] & 0xFF) | (q[off + 1] << 8)));
+            for (int j = 0; j < 32; j += vl) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + k + j);
+                FloatVector back = ((FloatVector) ByteVector.fromArray(B, q, off + 2 + j).castShape(F, 0)).mul(d);
+                FloatVector diff = back.sub(v);
+                e = diff.fma(diff, e);
+                s = v.fma(v, s);
+            }
+        }
+        out[0] = sum(e);
+        out[1] = sum(s);
+    }
+
+    /** The same for a Q4_0 row: value = d * (nibble - 8), low nibbles first. */
+    static void q4_0Error(byte[] q, int off, float[] x, int xOff, int n, double[] out) {
+        int vl = F.length();
+        FloatVector e = FloatVector.zero(F);
+        FloatVector s = FloatVector.zero(F);
+        for (int k = 0; k < n; k += 32, off += Q4_0.BYTES) {
+            float d = Float.float16ToFloat((short) ((q[off] & 0xFF) | (q[off + 1] << 8)));
+            for (int j = 0; j < 16; j += vl) {
+                IntVector packed = (IntVector) ByteVector.fromArray(B, q, off + 2 + j).castShape(I, 0);
+                packed = packed.and(0xFF);
+                FloatVector lo = ((FloatVector) packed.and(15).sub(8).castShape(F, 0)).mul(d);
+                FloatVector hi = ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).sub(8).castShape(F, 0)).mul(d);
+                FloatVector xl = FloatVector.fromArray(F, x, xOff + k + j);
+                FloatVector xh = FloatVector.fromArray(F, x, xOff + k + 16 + j);
+                FloatVector dl = lo.sub(xl);
+                FloatVector dh = hi.sub(xh);
+                e = dh.fma(dh, dl.fma(dl, e));
+                s = xh.fma(xh, xl.fma(xl, s));
+            }
+        }
+        out[0] = sum(e);
+        out[1] = sum(s);
+    }
+
+    private static double sum(FloatVector v) {
+        double t = 0;
+        for (int k = 0; k < v.length(); k++) t += v.lane(k);
+        return t;
+    }
+
+    /** C's roundf of every lane, as ints: half away from zero. */
+    private static IntVector roundAway(FloatVector x) {
+        // Masks stay on float lanes; the one conversion to int truncates toward zero, sign included.
+        FloatVector a = x.abs();
+        FloatVector r = a.add(0.5f).blend(0f, a.compare(VectorOperators.LT, 0.5f));
+        return (IntVector) r.lanewise(VectorOperators.NEG, x.compare(VectorOperators.LT, 0f)).convert(VectorOperators.F2I, 0);
+    }
+
+    /** One Q4_0 code: min(15, (int8) (x * id + 8.5f)), the conversion truncating as C's does. */
+    private static IntVector nibble(FloatVector x, float id) {
+        return ((IntVector) x.mul(id).add(8.5f).convert(VectorOperators.F2I, 0)).min(15);
     }
 }

@@ -62,11 +62,16 @@ class DequantizeTest {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(2 * 65536);
             for (int i = 0; i < 65536; i++) s.set(BlockIo.LE_SHORT, 2L * i, (short) i);
-            float[] h = Dequantizer.dequantize(DType.F16, s, 65536);
-            float[] b = Dequantizer.dequantize(DType.BF16, s, 65536);
-            for (int i = 0; i < 65536; i++) {
-                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) i)), Float.floatToRawIntBits(h[i]));
-                assertEquals(i << 16, Float.floatToRawIntBits(b[i]));
+            // Repeated, so that the JIT-compiled (vectorized) loops are checked, not only the interpreter.
+            for (int round = 0; round < 200; round++) {
+                float[] h = Dequantizer.dequantize(DType.F16, s, 65536);
+                float[] b = Dequantizer.dequantize(DType.BF16, s, 65536);
+                for (int i = 0; i < 65536; i++) {
+                    if (Float.floatToRawIntBits(Float.float16ToFloat((short) i)) != Float.floatToRawIntBits(h[i])) {
+                        assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) i)), Float.floatToRawIntBits(h[i]), "half 0x" + Integer.toHexString(i) + ", round " + round);
+                    }
+                    if ((i << 16) != Float.floatToRawIntBits(b[i])) assertEquals(i << 16, Float.floatToRawIntBits(b[i]), "bf16 0x" + Integer.toHexString(i));
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package axc.formats.quant;
 
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -8,9 +9,44 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The vectorized Q8_0/Q4_0 quantizers write exactly the bytes of the scalar reference ones. */
 class VectorBlocksProperties {
+    /**
+     * The bulk path runs at the preferred width; surefire runs this class a second time with
+     * {@code -XX:MaxVectorSize=32}, so AVX-512 machines test 256 bits too.
+     */
+    @Example
+    void theBulkPathRunsAtEveryWidthThatSplitsABlock() {
+        int lanes = VectorBlocks.species().length();
+        String bits = System.getProperty("axc.test.vector.bits");
+        if (bits != null) assertEquals(Integer.parseInt(bits), VectorBlocks.species().vectorBitSize(), "the run meant for this width");
+        assertEquals(lanes >= 8 && 32 % lanes == 0, VectorBlocks.USABLE, lanes + " lanes");
+    }
+
+    @Property(tries = 100)
+    void rowErrorsAgreeWithTheDequantizedRow(@ForAll @IntRange(min = 1, max = 40) int blocks, @ForAll long seed) {
+        float[] x = new float[blocks * 32];
+        Random r = new Random(seed);
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian() * (i % 97 == 0 ? 30 : 1);
+        for (var t : new axc.formats.dtype.DType[]{axc.formats.dtype.DType.Q8_0, axc.formats.dtype.DType.Q4_0}) {
+            byte[] q = Quantizer.quantize(t, x, 0, x.length);
+            float[] back = new float[x.length];
+            Dequantizer.dequantize(t, MemorySegment.ofArray(q), 0, back, 0, x.length);
+            double e = 0, s = 0;
+            for (int i = 0; i < x.length; i++) {
+                e += (double) (back[i] - x[i]) * (back[i] - x[i]);
+                s += (double) x[i] * x[i];
+            }
+            double[] got = new double[2];
+            assertEquals(VectorBlocks.USABLE, Quantizer.rowError(t, q, 0, x, 0, x.length, got));
+            if (!VectorBlocks.USABLE) continue;
+            assertEquals(e, got[0], 1e-5 * e + 1e-30, t + " error at " + VectorBlocks.species());
+            assertEquals(s, got[1], 1e-5 * s, t + " norm at " + VectorBlocks.species());
+        }
+    }
+
     @Property(tries = 300)
     void vectorQuantizersMatchTheScalarReference(@ForAll @IntRange(min = 1, max = 8) int blocks, @ForAll long seed,
                                                  @ForAll @IntRange(min = -20, max = 10) int exponent) {
@@ -30,10 +66,11 @@ class VectorBlocksProperties {
             byte[] scalar = new byte[blocks * t.blockBytes()];
             if (t == axc.formats.dtype.DType.Q8_0) Q8_0.quantize(x, 0, MemorySegment.ofArray(scalar), 0, blocks);
             else Q4_0.quantize(x, 0, MemorySegment.ofArray(scalar), 0, blocks);
+            if (!VectorBlocks.USABLE) continue;
             byte[] vector = new byte[scalar.length];
             if (t == axc.formats.dtype.DType.Q8_0) VectorBlocks.q8_0(x, 0, vector, 0, blocks);
             else VectorBlocks.q4_0(x, 0, vector, 0, blocks);
-            assertArrayEquals(scalar, vector, t.name());
+            assertArrayEquals(scalar, vector, t.name() + " at " + VectorBlocks.species());
         }
     }
 }

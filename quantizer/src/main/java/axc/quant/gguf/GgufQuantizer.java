@@ -17,21 +17,19 @@ import axc.quant.recipe.Recipe;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.IntStream;
+import java.util.concurrent.Callable;
 
 /**
  * Round-to-nearest quantization to llama.cpp's GGUF types, with llama.cpp's reference quantizers (so
  * simple types come out byte-identical to llama-quantize) and its per-tensor type mixes. Tensors stream
- * through in chunks of rows, quantized on all worker threads; metadata is carried over with
+ * through in chunks of rows, quantized on all cores a window ahead of the writer ({@link OrderedAhead}); metadata is carried over with
  * {@code general.file_type} and {@code general.quantization_version} set as llama-quantize sets them,
  * plus axc's provenance keys unless disabled.
  */
@@ -49,22 +47,43 @@ public final class GgufQuantizer {
         LlamaCppTypePolicy policy = new LlamaCppTypePolicy(ftype, recipe.pure(), src.config().numLayers(), src.hasOutput());
         List<QuantSource.Tensor> order = new ArrayList<>(src.tensors());
         order.sort(LLAMA_ORDER);
-        List<GgufWriter.Entry> entries = new ArrayList<>();
-        List<TensorError> errors = Collections.synchronizedList(new ArrayList<>());
+        List<DType> types = new ArrayList<>();
+        List<Chunk> chunks = new ArrayList<>();
         long total = 0;
         for (QuantSource.Tensor t : order) {
             DType type = typeOf(recipe, policy, t);
+            types.add(type);
             total += t.elements();
-            entries.add(new GgufWriter.Entry(t.name(), type, t.ne(), ch -> {
-                TensorError e = write(src, t, type, ch, measureError);
-                if (e != null) errors.add(e);
-                progress.advance(t.elements());
-            }));
+            if (type != t.dtype() || measureError) chunks.addAll(chunks(src, t, type, measureError));
         }
         Map<String, GgufValue> meta = metadata(src.metadata(), ftype, recipe, provenance);
         long t0 = System.nanoTime();
         progress.start("quantize " + src.path().getFileName() + " -> " + out.getFileName() + " (" + recipe.name() + ")", total, "weights");
-        AtomicOutput.writeFile(out, tmp -> GgufWriter.write(tmp, meta, entries));
+        List<TensorError> errors = new ArrayList<>();
+        List<GgufWriter.Entry> entries = new ArrayList<>();
+        try (OrderedAhead<Chunk.Done> ahead = new OrderedAhead<>(chunks.iterator(), Runtime.getRuntime().availableProcessors())) {
+            for (int k = 0; k < order.size(); k++) {
+                QuantSource.Tensor t = order.get(k);
+                DType type = types.get(k);
+                entries.add(new GgufWriter.Entry(t.name(), type, t.ne(), ch -> {
+                    if (type == t.dtype() && !measureError) {
+                        SegmentIo.write(ch, src.store().data(t.sourceName()));
+                    } else {
+                        double errSq = 0, refSq = 0;
+                        for (long done = 0; done < t.elements(); ) {
+                            Chunk.Done c = ahead.next();
+                            SegmentIo.write(ch, ByteBuffer.wrap(c.bytes()));
+                            errSq += c.errSq();
+                            refSq += c.refSq();
+                            done += c.elements();
+                        }
+                        if (measureError) errors.add(TensorError.of(t.name(), type.name(), errSq, refSq));
+                    }
+                    progress.advance(t.elements());
+                }));
+            }
+            AtomicOutput.writeFile(out, tmp -> GgufWriter.write(tmp, meta, entries));
+        }
         double secs = (System.nanoTime() - t0) / 1e9;
         long written = out.toFile().length();
         progress.done(String.format("%d tensors, %.1f MB in %.2f s", entries.size(), written / 1e6, secs));
@@ -107,66 +126,59 @@ public final class GgufQuantizer {
         return m;
     }
 
-    /**
-     * Streams one tensor in row chunks; each row is decoded, quantized and (when asked) measured by one
-     * worker, so every step runs on all threads. Per-row error sums are added in row order, so the
-     * report does not depend on the thread count.
-     */
-    static TensorError write(QuantSource src, QuantSource.Tensor t, DType type, WritableByteChannel ch, boolean measureError) throws IOException {
-        MemorySegment data = src.store().data(t.sourceName());
-        if (type == t.dtype() && !measureError) {
-            SegmentIo.write(ch, data);
-            return null;
-        }
+    /** The row chunks of one tensor, each a task that decodes, quantizes and (when asked) measures its rows. */
+    static List<Chunk> chunks(QuantSource src, QuantSource.Tensor t, DType type, boolean measureError) {
         long rowLength = t.rowLength();
-        long rows = t.elements() / rowLength;
         if (rowLength > CHUNK_ELEMENTS) throw new InvalidInputException("tensor " + t.name() + ": rows of " + rowLength + " elements are too long");
-        int n0 = (int) rowLength;
+        long rows = t.elements() / rowLength;
         int step = (int) Math.max(1, CHUNK_ELEMENTS / rowLength);
-        int rowBytes = (int) type.bytesFor(rowLength);
-        byte[] q = new byte[step * rowBytes];
-        MemorySegment qs = MemorySegment.ofArray(q);
-        double[] rowErr = new double[step];
-        double[] rowRef = new double[step];
-        double errSq = 0;
-        double refSq = 0;
-        ThreadLocal<float[][]> buffers = ThreadLocal.withInitial(() -> new float[][]{new float[n0], new float[n0]});
-        for (long r = 0; r < rows; r += step) {
-            int n = (int) Math.min(step, rows - r);
-            long first = r;
-            IntStream each = IntStream.range(0, n);
-            if ((long) n * rowLength >= 65536) each = each.parallel();
-            each.forEach(i -> {
-                float[][] b = buffers.get();
-                float[] x = b[0];
-                Dequantizer.dequantizeRows(t.dtype(), data, rowLength, first + i, 1, x, 0);
-                if (type.isQuantized()) {
-                    Quantizer.quantize(type, x, 0, n0, qs, (long) i * rowBytes);
-                } else {
-                    encodeFloats(x, type, qs, (long) i * rowBytes);
-                }
-                if (measureError) {
-                    double[] es = type == DType.Q8_0 ? q8Error(q, i * rowBytes, x, n0) : type == DType.Q4_0 ? q4Error(q, i * rowBytes, x, n0) : null;
-                    if (es == null) {
-                        float[] back = b[1];
-                        Dequantizer.dequantize(type, qs, (long) i * rowBytes, back, 0, n0);
-                        es = error(back, x, n0);
-                    }
-                    rowErr[i] = es[0];
-                    rowRef[i] = es[1];
-                }
-            });
-            SegmentIo.write(ch, ByteBuffer.wrap(q, 0, n * rowBytes));
-            for (int i = 0; i < n; i++) {
-                errSq += rowErr[i];
-                refSq += rowRef[i];
-            }
+        List<Chunk> out = new ArrayList<>();
+        for (long r = 0; r < rows; r += step) out.add(new Chunk(src, t, type, r, (int) Math.min(step, rows - r), measureError));
+        return out;
+    }
+
+    /**
+     * Rows {@code [first, first+rows)} of one tensor. Per-row error sums are added in row order, and
+     * chunks in chunk order, so the report does not depend on the thread count.
+     */
+    record Chunk(QuantSource src, QuantSource.Tensor t, DType type, long first, int rows, boolean measureError) implements Callable<Chunk.Done> {
+        record Done(byte[] bytes, long elements, double errSq, double refSq) {
         }
-        return measureError ? TensorError.of(t.name(), type.name(), errSq, refSq) : null;
+
+        /** A worker's row buffers, reused across chunks: the loop allocates only each chunk's output. */
+        private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[2][0]);
+
+        @Override
+        public Done call() {
+            MemorySegment data = src.store().data(t.sourceName());
+            int n0 = (int) t.rowLength();
+            int rowBytes = (int) type.bytesFor(n0);
+            byte[] q = new byte[rows * rowBytes];
+            MemorySegment qs = MemorySegment.ofArray(q);
+            float[][] b = BUFFERS.get();
+            if (b[0].length < n0) b[0] = new float[n0];
+            if (b[1].length < n0) b[1] = new float[n0];
+            float[] x = b[0];
+            double[] es = new double[2];
+            double errSq = 0, refSq = 0;
+            for (int i = 0; i < rows; i++) {
+                Dequantizer.dequantizeRows(t.dtype(), data, n0, first + i, 1, x, 0);
+                if (type.isQuantized()) Quantizer.quantize(type, x, 0, n0, qs, (long) i * rowBytes);
+                else encodeFloats(x, n0, type, qs, (long) i * rowBytes);
+                if (!measureError) continue;
+                if (!Quantizer.rowError(type, q, i * rowBytes, x, 0, n0, es)) {
+                    Dequantizer.dequantize(type, qs, (long) i * rowBytes, b[1], 0, n0);
+                    error(b[1], x, n0, es);
+                }
+                errSq += es[0];
+                refSq += es[1];
+            }
+            return new Done(q, (long) rows * n0, errSq, refSq);
+        }
     }
 
     /** Squared error and squared norm of a row, accumulated per 32-element block in float, then in double. */
-    static double[] error(float[] back, float[] x, int n) {
+    static void error(float[] back, float[] x, int n, double[] out) {
         double e = 0, s = 0;
         for (int b = 0; b < n; b += 32) {
             float eb = 0, sb = 0;
@@ -178,47 +190,12 @@ public final class GgufQuantizer {
             e += eb;
             s += sb;
         }
-        return new double[]{e, s};
+        out[0] = e;
+        out[1] = s;
     }
 
-    /** The same for a Q8_0 row, read straight from its bytes (no dequantized copy). */
-    static double[] q8Error(byte[] q, int off, float[] x, int n) {
-        double e = 0, s = 0;
-        for (int b = 0; b < n; b += 32, off += 34) {
-            float d = Float.float16ToFloat((short) ((q[off] & 0xFF) | (q[off + 1] << 8)));
-            float eb = 0, sb = 0;
-            for (int k = 0; k < 32; k++) {
-                float v = d * q[off + 2 + k] - x[b + k];
-                eb += v * v;
-                sb += x[b + k] * x[b + k];
-            }
-            e += eb;
-            s += sb;
-        }
-        return new double[]{e, s};
-    }
-
-    /** The same for a Q4_0 row: value = d * (nibble - 8), low nibbles first. */
-    static double[] q4Error(byte[] q, int off, float[] x, int n) {
-        double e = 0, s = 0;
-        for (int b = 0; b < n; b += 32, off += 18) {
-            float d = Float.float16ToFloat((short) ((q[off] & 0xFF) | (q[off + 1] << 8)));
-            float eb = 0, sb = 0;
-            for (int k = 0; k < 16; k++) {
-                int packed = q[off + 2 + k] & 0xFF;
-                float lo = d * ((packed & 15) - 8) - x[b + k];
-                float hi = d * ((packed >> 4) - 8) - x[b + 16 + k];
-                eb += lo * lo + hi * hi;
-                sb += x[b + k] * x[b + k] + x[b + 16 + k] * x[b + 16 + k];
-            }
-            e += eb;
-            s += sb;
-        }
-        return new double[]{e, s};
-    }
-
-    private static void encodeFloats(float[] x, DType type, MemorySegment dst, long off) {
-        for (int k = 0; k < x.length; k++) {
+    private static void encodeFloats(float[] x, int n, DType type, MemorySegment dst, long off) {
+        for (int k = 0; k < n; k++) {
             switch (type) {
                 case F32 -> dst.set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 4L * k, x[k]);
                 case F16 -> dst.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 2L * k,
