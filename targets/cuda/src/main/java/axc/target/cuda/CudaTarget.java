@@ -54,9 +54,10 @@ public final class CudaTarget implements Target {
                 TargetProvider.API_VERSION, KernelPlan.FORMATS.stream().map(d -> d.name().toLowerCase(Locale.ROOT)).sorted().toList(), List.of("all"));
     }
 
-    /** nvcc, unless {@code AXC_NVCC=none} asks for the source-only (NVRTC) artifact. */
+    /** nvcc, unless {@code AXC_NVCC=none} (or {@code -Daxc.cuda.nvcc=none}) asks for the source-only (NVRTC) artifact. */
     static Optional<Nvcc> nvcc() {
-        return "none".equals(System.getenv("AXC_NVCC")) ? Optional.empty() : Nvcc.find();
+        String choice = System.getProperty("axc.cuda.nvcc", System.getenv("AXC_NVCC"));
+        return "none".equals(choice) ? Optional.empty() : Nvcc.find();
     }
 
     /** The node alone decides, except rows that are not whole blocks, which {@link #compile} reports (their shape is on the weight). */

@@ -1,0 +1,57 @@
+package axc.target.cuda;
+
+import axc.examples.CheckpointGenerator;
+import axc.examples.ModelSpec;
+import axc.formats.dtype.DType;
+import axc.formats.hf.HfCheckpoint;
+import axc.frontend.QwenFrontend;
+import axc.ir.Attrs;
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.Op;
+import axc.ir.TensorType;
+import axc.pass.PassContext;
+import axc.passes.StandardPipeline;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KernelPlanTest {
+    @Test
+    void aFusedQwenGraphLowersToItsShapesSpecialisations(@TempDir Path dir) {
+        CheckpointGenerator.write(ModelSpec.preset("tiny"), dir);
+        try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
+            Graph g = StandardPipeline.create().run(QwenFrontend.build(ck.config(), ck.tensors()), new PassContext());
+            List<String> entries = KernelPlan.of(g).specs().stream().map(KernelSpec::entry).sorted().toList();
+            int hidden = ck.config().hiddenSize(), inter = ck.config().intermediateSize(), d = ck.config().headDim();
+            // BF16 weights: GEMV for decode and tensor-core GEMM for prefill at both row lengths.
+            assertTrue(entries.containsAll(List.of("axc_gemv_bf16_" + hidden, "axc_gemm_mma_bf16_" + hidden, "axc_gemv_bf16_" + inter,
+                    "axc_embedding_bf16_" + hidden, "axc_rms_norm_" + hidden, "axc_attention_split_" + d, "axc_attention_merge_" + d)), entries.toString());
+            assertEquals(entries.stream().distinct().toList(), entries, "each specialisation once");
+        }
+    }
+
+    @Test
+    void weightsTheKernelsCannotDecodeAreRefusedWithTheReason() {
+        TensorType t = TensorType.f32(QwenFrontend.T, 64);
+        for (String s : List.of("f32", "f16", "bf16", "q8_0", "q4_0")) {
+            Node n = new Node(2, Op.MATMUL, List.of(0, 1), Attrs.of("scheme", s), t);
+            assertTrue(KernelPlan.support(null, n).supported(), s);
+        }
+        for (String s : List.of("q4_k", "q6_k", "gptq_int4_g128", "int8_channel", "w8a8")) {
+            Node n = new Node(2, Op.MATMUL, List.of(0, 1), Attrs.of("scheme", s), t);
+            assertFalse(KernelPlan.support(null, n).supported(), s);
+            assertTrue(KernelPlan.support(null, n).reason().contains(s), KernelPlan.support(null, n).reason());
+        }
+        Node attention = new Node(4, Op.ATTENTION, List.of(0, 1, 2, 3), Attrs.of("heads", 6, "kv_heads", 4, "head_dim", 64, "layer", 0), t);
+        assertFalse(KernelPlan.support(null, attention).supported(), "6 heads do not group over 4 kv heads");
+        assertEquals(5, KernelPlan.FORMATS.size());
+        assertTrue(KernelPlan.FORMATS.contains(DType.Q4_0));
+    }
+}
