@@ -78,6 +78,24 @@ class CudaArtifactTest {
     }
 
     @Test
+    void aKernelCacheStandsInForNvccOnAMachineWithoutIt() throws Exception {
+        Path cache = tmp.resolve("kernel-cache"), withNvcc = tmp.resolve("nvcc.axc"), fromCache = tmp.resolve("cached.axc");
+        try {
+            System.setProperty("axc.cuda.cache", cache.toString());
+            assertEquals(0, CliHarness.run("-q", "compile", q8.toString(), "--target", "cuda", "-o", withNvcc.toString()).code());
+            try (var files = Files.list(cache)) {
+                assertEquals(2, files.count(), "the fatbin and ptxas's report, by the source's sha256");
+            }
+            System.setProperty("axc.cuda.nvcc", "none");
+            assertEquals(0, CliHarness.run("-q", "compile", q8.toString(), "--target", "cuda", "-o", fromCache.toString()).code());
+        } finally {
+            System.clearProperty("axc.cuda.cache");
+            System.clearProperty("axc.cuda.nvcc");
+        }
+        assertArrayEquals(Files.readAllBytes(withNvcc), Files.readAllBytes(fromCache), "the cached binary, byte for byte");
+    }
+
+    @Test
     void weightsWithoutACudaKernelRunOnCpu() {
         Path gguf = tmp.resolve("q4km.gguf"), a = tmp.resolve("q4km.axc");
         Path tinyPy = tmp.resolve("axc-tiny-py");

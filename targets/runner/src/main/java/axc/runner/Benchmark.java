@@ -59,7 +59,9 @@ public final class Benchmark {
      */
     public static Report run(LoadedModel m, int promptTokens, int genTokens, int repeat, int threads, long probeBytes) {
         LanguageModel model = m.model();
-        double bandwidth = probeBytes > 0 ? BandwidthProbe.readGbPerS(probeBytes, threads, 5) : 0;
+        // The executable measures its own memory when its weights are not in host memory (a GPU's).
+        java.util.OptionalDouble device = probeBytes > 0 && model instanceof axc.target.Executable e ? e.memoryBandwidthGbPerS(probeBytes) : java.util.OptionalDouble.empty();
+        double bandwidth = probeBytes <= 0 ? 0 : device.isPresent() ? device.getAsDouble() : BandwidthProbe.readGbPerS(probeBytes, threads, 5);
         SplittableRandom r = new SplittableRandom(1234);
         int vocab = m.hasTokenizer() ? Math.min(model.vocabRows(), m.tokenizer().vocabSize()) : model.vocabRows();
         int[] prompt = new int[promptTokens];

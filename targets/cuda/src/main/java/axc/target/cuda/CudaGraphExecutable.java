@@ -76,6 +76,11 @@ final class CudaGraphExecutable implements GraphExecutable {
         return rt.device();
     }
 
+    /** Device-to-device copy bandwidth now, in GB/s (read plus write). */
+    double memoryGbPerS(long bytes) {
+        return rt.copyGbPerS(bytes, 5);
+    }
+
     /** Whether some user reads param {@code p} as a weight matrix (or embedding table) rather than a vector. */
     private boolean readAsMatrix(Node p) {
         for (Node u : graph.nodes()) {

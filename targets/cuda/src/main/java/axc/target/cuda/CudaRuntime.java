@@ -125,6 +125,33 @@ final class CudaRuntime implements AutoCloseable {
         return p[0];
     }
 
+    void free(long p) {
+        if (allocations.remove(Long.valueOf(p))) check(cudart.cuMemFree(p), "cuMemFree");
+    }
+
+    /**
+     * Device memory bandwidth: the best of {@code repeat} device-to-device copies of {@code bytes},
+     * counting the bytes read and the bytes written, as a copy moves both.
+     */
+    double copyGbPerS(long bytes, int repeat) {
+        long a = alloc(bytes), b = alloc(bytes);
+        try {
+            copy(b, a, bytes);
+            sync();
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < repeat; i++) {
+                long t0 = System.nanoTime();
+                copy(b, a, bytes);
+                sync();
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return 2.0 * bytes / best / 1e9;
+        } finally {
+            free(a);
+            free(b);
+        }
+    }
+
     /** Copies host memory (a mapped artifact entry or a heap segment) to the device, in pieces under 1 GiB. */
     void upload(long dst, MemorySegment src) {
         long step = 1L << 30;

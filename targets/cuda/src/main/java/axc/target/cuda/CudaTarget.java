@@ -48,9 +48,10 @@ public final class CudaTarget implements Target {
 
     @Override
     public TargetInfo info() {
-        String nvcc = nvcc().map(n -> "nvcc at " + n.path()).orElse("no nvcc: artifacts carry CUDA C for NVRTC");
+        // Recorded in every artifact's manifest, so nothing about this machine (whether nvcc is here) goes in.
         return new TargetInfo("cuda", "generated CUDA kernels (GEMV with fused dequantization, tensor-core GEMM for f16/bf16 prefill,"
-                + " split-K attention), sm_" + String.join("/sm_", Nvcc.ARCHS.stream().map(String::valueOf).toList()) + " + PTX; " + nvcc,
+                + " split-K attention), sm_" + String.join("/sm_", Nvcc.ARCHS.stream().map(String::valueOf).toList())
+                + " + PTX built by nvcc where installed, else CUDA C for NVRTC",
                 TargetProvider.API_VERSION, KernelPlan.FORMATS.stream().map(d -> d.name().toLowerCase(Locale.ROOT)).sorted().toList(), List.of("all"));
     }
 
@@ -76,12 +77,16 @@ public final class CudaTarget implements Target {
         }
         String source = KernelSource.render(plan.specs());
         out.add(SOURCE, source.getBytes(StandardCharsets.UTF_8));
-        Optional<Nvcc> nvcc = nvcc();
-        if (nvcc.isPresent()) {
-            Nvcc.Result r = nvcc.get().compile(source);
+        Optional<KernelCache> cache = KernelCache.configured();
+        Optional<Nvcc.Result> built = cache.flatMap(c -> c.find(source));
+        if (built.isEmpty()) {
+            built = nvcc().map(n -> n.compile(source));
+            built.ifPresent(r -> cache.ifPresent(c -> c.put(source, r)));
+        }
+        built.ifPresent(r -> {
             out.add(FATBIN, r.fatbin());
             out.add(PTXAS, r.report().text().getBytes(StandardCharsets.UTF_8));
-        }
+        });
         BundleTensors.writeAll(ctx.tensors(), out, CudaLayouts::layout);
     }
 
@@ -123,6 +128,12 @@ public final class CudaTarget implements Target {
         @Override
         public String backend() {
             return "cuda on " + exe.device();
+        }
+
+        /** Decode streams the weights from device memory: its roofline is the device's copy bandwidth. */
+        @Override
+        public java.util.OptionalDouble memoryBandwidthGbPerS(long bytes) {
+            return java.util.OptionalDouble.of(exe.memoryGbPerS(bytes));
         }
 
         @Override

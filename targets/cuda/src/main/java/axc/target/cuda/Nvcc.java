@@ -123,6 +123,20 @@ final class Nvcc {
             return new PtxasReport(List.copyOf(out));
         }
 
+        private static final Pattern TEXT = Pattern.compile("(\\S+) sm_(\\d+) registers=(\\d+) stack=(\\d+) spill_stores=(\\d+) spill_loads=(\\d+)");
+
+        /** Reads back what {@link #text()} wrote. */
+        static PtxasReport parseText(String text) {
+            List<Entry> out = new ArrayList<>();
+            for (String line : text.lines().toList()) {
+                Matcher m = TEXT.matcher(line.strip());
+                if (!m.matches()) throw new IllegalArgumentException("not a ptxas report line: " + line);
+                out.add(new Entry(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
+                        Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6))));
+            }
+            return new PtxasReport(List.copyOf(out));
+        }
+
         /** One line per kernel and architecture, sorted: what the artifact keeps as {@code code/ptxas.txt}. */
         String text() {
             StringBuilder s = new StringBuilder();

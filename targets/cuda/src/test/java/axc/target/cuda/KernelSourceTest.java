@@ -96,5 +96,7 @@ class KernelSourceTest {
         assertEquals(List.of(new Nvcc.PtxasReport.Entry("axc_gemv_q8_0_896", 80, 64, 8, 4, 12)), r.entries());
         assertTrue(r.entries().getFirst().spills());
         assertEquals("axc_gemv_q8_0_896 sm_80 registers=64 stack=8 spill_stores=4 spill_loads=12\n", r.text());
+        assertEquals(r, Nvcc.PtxasReport.parseText(r.text()), "the artifact's report reads back");
+        assertEquals(result.report().entries().size(), Nvcc.PtxasReport.parseText(result.report().text()).entries().size());
     }
 }
