@@ -28,7 +28,10 @@ public record ModelSpec(
     /** The real Qwen2 tokenizer has 151665 tokens; Qwen2.5's small models pad the vocabulary to this. */
     public static final int QWEN_VOCAB = 151936;
 
-    public static final List<String> PRESETS = List.of("tiny", "small", "qwen2.5-0.5b-shape", "qwen2.5-1.5b-shape");
+    /** Qwen2.5-7B's padded vocabulary. */
+    public static final int QWEN_7B_VOCAB = 152064;
+
+    public static final List<String> PRESETS = List.of("tiny", "small", "qwen2.5-0.5b-shape", "qwen2.5-1.5b-shape", "qwen2.5-7b-shape");
 
     public static ModelSpec preset(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -36,6 +39,8 @@ public record ModelSpec(
             case "small" -> new ModelSpec(Family.QWEN2, 256, 4, 8, 2, 32, 768, QWEN_VOCAB, true, DType.BF16, 1, 42);
             case "qwen2.5-0.5b-shape" -> new ModelSpec(Family.QWEN2, 896, 24, 14, 2, 64, 4864, QWEN_VOCAB, true, DType.BF16, 1, 42);
             case "qwen2.5-1.5b-shape" -> new ModelSpec(Family.QWEN2, 1536, 28, 12, 2, 128, 8960, QWEN_VOCAB, true, DType.BF16, 1, 42);
+            // 7.6 B parameters, 15 GB in BF16: the CUDA target's large benchmark model (untied head, 4 shards).
+            case "qwen2.5-7b-shape" -> new ModelSpec(Family.QWEN2, 3584, 28, 28, 4, 128, 18944, QWEN_7B_VOCAB, false, DType.BF16, 4, 42);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: " + String.join(", ", PRESETS) + ")");
         };
     }

@@ -17,7 +17,7 @@ public final class GenerateCommand extends AxcCommand {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output folder.")
     Path output;
 
-    @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small, qwen2.5-0.5b-shape or qwen2.5-1.5b-shape (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small, qwen2.5-0.5b-shape, qwen2.5-1.5b-shape or qwen2.5-7b-shape (default: ${DEFAULT-VALUE}).")
     String preset;
 
     @Option(names = "--family", description = "qwen2 or qwen3 (default: the preset's).")
@@ -35,9 +35,16 @@ public final class GenerateCommand extends AxcCommand {
     @Option(names = "--seed", description = "Random seed (default: the preset's).")
     Long seed;
 
+    @Option(names = "--layers", description = "Number of decoder layers (default: the preset's); fewer keep a large shape small.")
+    Integer layers;
+
     @Override
     protected int execute(Ui ui) {
         ModelSpec s = spec(preset, family, dtype, untied, shards, seed);
+        if (layers != null) {
+            if (layers < 1) throw new axc.errors.InvalidInputException("--layers must be at least 1");
+            s = s.withLayers(layers);
+        }
         long t0 = System.nanoTime();
         CheckpointGenerator.write(s, output);
         double secs = (System.nanoTime() - t0) / 1e9;
