@@ -31,6 +31,10 @@ public final class NpuSim {
     @Opaque
     @Name("npu_sim")
     public static final class Handle extends Pointer {
+        static {
+            Loader.load();
+        }
+
         public Handle() {
             super((Pointer) null);
         }
