@@ -58,7 +58,7 @@ public record Partition(String target, String fallback, List<Placement> nodes, L
         Map<Integer, String> refused = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
             if (!placed(n)) continue;
-            Support s = target.supports(n);
+            Support s = target.supports(g, n);
             if (!s.supported()) refused.put(n.id(), s.reason());
         }
         return of(g, target.info().id(), fallback, refused);

@@ -21,6 +21,15 @@ public interface Target {
 
     Support supports(Node node);
 
+    /**
+     * As {@link #supports(Node)}, with the graph the node is in, for answers that depend on its
+     * operands (a weight's row length, which the node's own type does not show). Partitioning and the
+     * conformance kit ask this one. Default: the node alone.
+     */
+    default Support supports(Graph graph, Node node) {
+        return supports(node);
+    }
+
     default List<FusionPattern> fusionPatterns() {
         return List.of();
     }

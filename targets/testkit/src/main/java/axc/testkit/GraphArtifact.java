@@ -70,7 +70,7 @@ public final class GraphArtifact {
     public static Map<String, String> unsupported(Target target, Graph g) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
-            Support s = target.supports(n);
+            Support s = target.supports(g, n);
             if (!s.supported()) out.put("%" + n.id() + " " + n.op().spelling() + describe(n), s.reason());
         }
         return out;

@@ -61,10 +61,16 @@ public final class CudaTarget implements Target {
         return "none".equals(choice) ? Optional.empty() : Nvcc.find();
     }
 
-    /** The node alone decides, except rows that are not whole blocks, which {@link #compile} reports (their shape is on the weight). */
+    /** From the node alone: its weight scheme and attributes; {@link #supports(Graph, Node)} adds the weights' shapes. */
     @Override
     public Support supports(Node node) {
         return KernelPlan.support(null, node);
+    }
+
+    /** With the graph, the weights' row lengths too (the kernels load rows in 16-byte pieces of whole 32-element blocks). */
+    @Override
+    public Support supports(Graph graph, Node node) {
+        return KernelPlan.support(graph, node);
     }
 
     @Override

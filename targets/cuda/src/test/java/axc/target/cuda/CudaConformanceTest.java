@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Tag;
  * interpreter's float64, and f16/bf16 tensor-core prefill rounding the activations to 16 bits.
  */
 @Tag("gpu")
+@net.jqwik.api.Tag("gpu") // the suite's jqwik properties carry their own tags
 class CudaConformanceTest extends TargetConformanceSuite {
     @Override
     protected TargetProvider provider() {
