@@ -173,6 +173,10 @@ static void exec_dma(Machine& m, const Instr& in, Effect& ef) {
     Memory& md = m.mem(dst);
     std::vector<uint8_t> buf(d0);
     uint64_t slo = UINT64_MAX, shi = 0, dlo = UINT64_MAX, dhi = 0;
+    // Up to this many runs are recorded one by one for the race detector (engines writing interleaved
+    // columns of one matrix do not conflict); past it, the bounding interval (conservative).
+    const uint64_t exact_runs = 1024;
+    bool exact = static_cast<uint64_t>(d1) * d2 <= exact_runs;
     for (uint32_t k = 0; k < d2; k++) {
         for (uint32_t j = 0; j < d1; j++) {
             int64_t so = static_cast<int64_t>(offset_of(src)) + k * ss2 + j * ss1;
@@ -182,10 +186,13 @@ static void exec_dma(Machine& m, const Instr& in, Effect& ef) {
             md.write(static_cast<uint64_t>(dof), buf.data(), d0);
             slo = std::min<uint64_t>(slo, so); shi = std::max<uint64_t>(shi, so + d0);
             dlo = std::min<uint64_t>(dlo, dof); dhi = std::max<uint64_t>(dhi, dof + d0);
+            if (exact && d0 > 0) {
+                ef.accesses.push_back({Machine::space_id(src), static_cast<uint64_t>(so), static_cast<uint64_t>(so) + d0, false});
+                ef.accesses.push_back({Machine::space_id(dst), static_cast<uint64_t>(dof), static_cast<uint64_t>(dof) + d0, true});
+            }
         }
     }
-    if (d0 > 0) {
-        // The bounding interval of the runs: conservative for the race detector.
+    if (d0 > 0 && !exact) {
         ef.accesses.push_back({Machine::space_id(src), slo, shi, false});
         ef.accesses.push_back({Machine::space_id(dst), dlo, dhi, true});
     }

@@ -1,0 +1,158 @@
+package axc.target.npu;
+
+import axc.bundle.Bundle;
+import axc.errors.InvalidInputException;
+import axc.formats.json.Json;
+import axc.interp.Tensor;
+import axc.ir.Epilogue;
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.Op;
+import axc.target.GraphExecutable;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The npu target's nodes of an artifact (a segment of a partitioned model, or a graph artifact) on the
+ * simulator. One simulator serves every segment of an artifact: the DRAM image of the weights is
+ * written once, when the first segment opens. Each node runs its {@code decode_b1} program for a
+ * one-row step and its {@code prefill_c64} program per 64 rows otherwise (the last chunk padded with
+ * zero rows, whose outputs are dropped); values cross through the {@code x}, {@code r} and {@code y}
+ * symbols. Simulated cycles add up in {@link #simulated()}.
+ */
+final class NpuGraphExecutable implements GraphExecutable {
+    private static final Map<String, Shared> SHARED = new HashMap<>();
+
+    /** A simulator with an artifact's weights in its DRAM, and how many executables use it. */
+    static final class Shared {
+        final Simulator sim;
+        final Map<String, byte[]> programs = new HashMap<>();
+        int users;
+        double cycles;
+        long runs;
+
+        Shared(Simulator sim) {
+            this.sim = sim;
+        }
+    }
+
+    private final Graph graph;
+    private final Bundle bundle;
+    private final String key;
+    private final Shared shared;
+
+    NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride) {
+        this.graph = graph;
+        this.bundle = b;
+        for (Node n : graph.nodes()) {
+            if (n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU) {
+                throw new InvalidInputException(b.path() + ": node " + n.ref() + " (" + n.op().spelling() + ") is not one the npu target runs");
+            }
+        }
+        this.key = b.path().toAbsolutePath() + "|" + deviceOverride;
+        synchronized (SHARED) {
+            Shared s = SHARED.get(key);
+            if (s == null) {
+                String json = deviceOverride != null ? NpuDevices.json(deviceOverride) : new String(b.bytes(NpuTarget.DEVICE), java.nio.charset.StandardCharsets.UTF_8);
+                Simulator sim = NpuDevices.open(json, b.path() + " (" + NpuTarget.DEVICE + ")");
+                try {
+                    MemorySegment image = b.data(NpuTarget.WEIGHTS);
+                    long step = 16L << 20;
+                    for (long at = 0; at < image.byteSize(); at += step) {
+                        byte[] piece = image.asSlice(at, Math.min(step, image.byteSize() - at)).toArray(ValueLayout.JAVA_BYTE);
+                        sim.write(null, ProgramBuilder.address(ProgramBuilder.DRAM, 0, at), piece);
+                    }
+                } catch (RuntimeException e) {
+                    sim.close();
+                    throw e;
+                }
+                s = new Shared(sim);
+                SHARED.put(key, s);
+            }
+            s.users++;
+            shared = s;
+        }
+    }
+
+    /** Simulated cycles and program runs so far, over every executable sharing this simulator. */
+    double[] simulated() {
+        synchronized (SHARED) {
+            return new double[]{shared.cycles, shared.runs};
+        }
+    }
+
+    @Override
+    public Graph graph() {
+        return graph;
+    }
+
+    @Override
+    public Session newSession(int capacity) {
+        return this::run;
+    }
+
+    private List<Tensor> run(Map<String, Tensor> inputs) {
+        Map<Integer, Tensor> values = new HashMap<>();
+        for (Node n : graph.graphInputs()) {
+            Tensor t = inputs.get(n.name());
+            if (t == null) throw new IllegalArgumentException("input " + n.name() + " is not given");
+            values.put(n.id(), t);
+        }
+        for (Node n : graph.nodes()) {
+            if (n.op() == Op.INPUT || n.op() == Op.PARAM) continue;
+            values.put(n.id(), node(n, values));
+        }
+        return graph.outputs().stream().map(values::get).toList();
+    }
+
+    private Tensor node(Node n, Map<Integer, Tensor> values) {
+        Tensor x = values.get(n.input(0));
+        Epilogue e = Epilogue.of(n);
+        Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
+        int k = x.width(), rows = x.rows();
+        int outWidth = (int) NpuMatmul.fixed(n.type().last());
+        float[] y = new float[rows * outWidth];
+        int bucket = rows == 1 ? 1 : NpuMatmul.CHUNK_ROWS;
+        synchronized (SHARED) {
+            Simulator sim = shared.sim;
+            byte[] program = shared.programs.computeIfAbsent(NpuTarget.program(n.id(), bucket), bundle::bytes);
+            sim.load(program);
+            for (int r0 = 0; r0 < rows; r0 += bucket) {
+                int m = Math.min(bucket, rows - r0);
+                sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
+                if (res != null) sim.write("r", 0, floats(res.floats(), r0 * outWidth, m * outWidth, bucket * outWidth));
+                shared.cycles += sim.run(true).cycles();
+                shared.runs++;
+                ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < m * outWidth; i++) y[r0 * outWidth + i] = out.getFloat(4 * i);
+            }
+        }
+        int[] shape = x.shape();
+        shape[shape.length - 1] = outWidth;
+        return Tensor.f32(y, shape);
+    }
+
+    /** {@code n} floats from {@code off}, then zeros up to {@code total}, as little-endian bytes. */
+    private static byte[] floats(float[] v, int off, int n, int total) {
+        ByteBuffer b = ByteBuffer.allocate(4 * total).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) b.putFloat(4 * i, v[off + i]);
+        return b.array();
+    }
+
+    @Override
+    public void close() {
+        synchronized (SHARED) {
+            if (--shared.users == 0) {
+                shared.sim.close();
+                SHARED.remove(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package axc.target.npu;
+
+import axc.formats.quant.Dequantizer;
+import axc.formats.tensor.TensorInfo;
+import axc.formats.tensor.TensorStore;
+import axc.frontend.QwenFrontend;
+import axc.ir.Dim;
+import axc.ir.Epilogue;
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.Op;
+import axc.ir.WeightScheme;
+import axc.target.Support;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One matmul-family node lowered for the NPU (W8A8, NPU.md B3): its weights quantized to int8 with one
+ * float32 scale per output channel, split over the engines by output column and cut into chunks that
+ * fit two scratchpad buffers; and, per row bucket (1 for decode, {@link #CHUNK_ROWS} for prefill), a
+ * program in which each engine loads the input, normalizes and quantizes it per token, and streams its
+ * weight chunks through double buffers: NDMA_IN runs ahead of the tensor unit, which runs ahead of the
+ * vector unit's dequantization, which runs ahead of NDMA_OUT; semaphores bound each lead to two
+ * buffers.
+ *
+ * <p>Kinds: {@code matmul} (several weights: their outputs side by side), {@code rms_norm_matmul}
+ * (the norm on the vector unit first), {@code matmul_swiglu} (gate and up chunks side by side,
+ * {@code silu(g)·u}); epilogues: bias (in the dequantization) and residual (an add). RoPE and swiglu
+ * epilogues are refused, and run on the cpu target.
+ */
+final class NpuMatmul {
+    /** Rows of the prefill program: a 64-row chunk (NPU.md's 128 does not leave room for two weight buffers at K = 4864 in 4 MiB). */
+    static final int CHUNK_ROWS = 64;
+    /** Bytes of one weight buffer; two of them per engine. */
+    static final int WEIGHT_BUFFER = 512 * 1024;
+
+    final Node node;
+    final int k;
+    /** Output features: the sum of the weights' rows (for swiglu: the gate's). */
+    final int n;
+    final boolean norm, swiglu, bias, residual;
+    final List<Node> weights;
+    final List<Node> biases;
+    final int engines;
+    /** Output features per engine (the last may have fewer, or none). */
+    final int perEngine;
+    /** Output features per chunk. */
+    final int chunk;
+    /** Where this node's weights start in DRAM, and their bytes. */
+    long dramBase;
+
+    NpuMatmul(Graph g, Node node, int engines, long spmBytes) {
+        this.node = node;
+        this.engines = engines;
+        Epilogue e = Epilogue.of(node);
+        norm = node.op() == Op.RMS_NORM_MATMUL;
+        // A matmul_swiglu, or a matmul whose swiglu epilogue gates the first of its two equal weights with the second.
+        swiglu = node.op() == Op.MATMUL_SWIGLU || e.swiglu();
+        bias = e.biases() > 0;
+        residual = e.residual();
+        int first = norm ? 2 : 1;
+        weights = new ArrayList<>();
+        for (int i = first; i < Epilogue.baseInputs(node); i++) weights.add(g.node(node.input(i)));
+        biases = new ArrayList<>();
+        if (bias) for (int i = 0; i < e.biases(); i++) biases.add(g.node(node.input(e.firstBias(node.inputs().size()) + i)));
+        k = (int) fixed(weights.getFirst().type().last());
+        int rows = 0;
+        for (Node w : swiglu ? weights.subList(0, 1) : weights) rows += (int) fixed(w.type().dim(0));
+        n = rows;
+        perEngine = (n + engines - 1) / engines;
+        int byWeights = Math.max(1, WEIGHT_BUFFER / ((swiglu ? 2 : 1) * (k + 12)));
+        chunk = Math.min(perEngine, byWeights);
+        if (spmLayout(CHUNK_ROWS).end() > spmBytes) {
+            throw new IllegalArgumentException(node.ref() + ": rows of " + k + " need " + spmLayout(CHUNK_ROWS).end() + " bytes of scratchpad, more than " + spmBytes);
+        }
+    }
+
+    /** Whether the NPU runs {@code n}; with the graph ({@code g} not null), its weights' shapes too. */
+    static Support support(Graph g, Node n) {
+        return switch (n.op()) {
+            case MATMUL, RMS_NORM_MATMUL, MATMUL_SWIGLU -> {
+                Epilogue e = Epilogue.of(n);
+                if (e.rope() != null) yield Support.no("a rope epilogue has no NPU lowering (runs on cpu)");
+                boolean gated = n.op() == Op.MATMUL_SWIGLU || e.swiglu();
+                if (gated && e.biases() > 0) yield Support.no("a gated (swiglu) matmul with a bias has no NPU lowering");
+                if (!(n.scheme() instanceof WeightScheme.Stored)) yield Support.no("weight scheme " + n.scheme().spelling() + " is not re-quantized for the NPU");
+                if (g != null) {
+                    int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
+                    List<Node> ws = new ArrayList<>();
+                    for (int i = first; i < Epilogue.baseInputs(n); i++) ws.add(g.node(n.input(i)));
+                    for (Node w : ws) {
+                        if (w.op() != Op.PARAM) yield Support.no("weight " + w.ref() + " is computed, not a param");
+                        if (fixed(w.type().last()) % 16 != 0) yield Support.no("rows of " + fixed(w.type().last()) + " are not a multiple of 16");
+                    }
+                    if (e.swiglu() && (ws.size() != 2 || fixed(ws.get(0).type().dim(0)) != fixed(ws.get(1).type().dim(0)))) {
+                        yield Support.no("a swiglu epilogue over weights other than one gate and one up of equal rows");
+                    }
+                }
+                yield Support.yes();
+            }
+            default -> Support.no(n.op().spelling() + " has no NPU lowering yet (runs on cpu)");
+        };
+    }
+
+    /** Features engine {@code e} computes, starting at {@link #firstFeature}. */
+    int features(int e) {
+        return Math.max(0, Math.min(n, (e + 1) * perEngine) - e * perEngine);
+    }
+
+    int firstFeature(int e) {
+        return e * perEngine;
+    }
+
+    int chunks(int e) {
+        return (features(e) + chunk - 1) / chunk;
+    }
+
+    /** Bytes of one chunk's blob: codes ([c][K] int8, gate then up for swiglu), scales (f32 each), biases (f32). */
+    long blobBytes(int c) {
+        int parts = swiglu ? 2 : 1;
+        return (long) parts * c * k + (long) parts * 4 * c + (bias ? 4L * c : 0);
+    }
+
+    /** Bytes of this node's DRAM weight image: every engine's chunks in order. */
+    long imageBytes() {
+        long b = 0;
+        for (int e = 0; e < engines; e++) {
+            for (int c = 0; c < chunks(e); c++) b += blobBytes(chunkFeatures(e, c));
+        }
+        return b;
+    }
+
+    int chunkFeatures(int e, int c) {
+        return Math.min(chunk, features(e) - c * chunk);
+    }
+
+    /** The scratchpad of one engine for a bucket of {@code rows}: offsets of every buffer. */
+    record Spm(long x, long xn, long g, long q, long s, long w0, long w1, long acc0, long acc1, long y0, long y1, long r0, long r1, long end) {
+    }
+
+    Spm spmLayout(int rows) {
+        long at = 0;
+        long x = at; at = align(at + 4L * rows * k);
+        long xn = at; at = align(at + (norm ? 4L * rows * k : 0));
+        long g = at; at = align(at + (norm ? 4L * k : 0));
+        long q = at; at = align(at + (long) rows * k);
+        long s = at; at = align(at + 4L * rows);
+        long blob = blobBytes(chunk);
+        long w0 = at; at = align(at + blob);
+        long w1 = at; at = align(at + blob);
+        int parts = swiglu ? 2 : 1;
+        long acc0 = at; at = align(at + 4L * rows * chunk * parts);
+        long acc1 = at; at = align(at + 4L * rows * chunk * parts);
+        long y0 = at; at = align(at + 4L * rows * chunk * parts);
+        long y1 = at; at = align(at + 4L * rows * chunk * parts);
+        long r0 = at; at = align(at + (residual ? 4L * rows * chunk : 0));
+        long r1 = at; at = align(at + (residual ? 4L * rows * chunk : 0));
+        return new Spm(x, xn, g, q, s, w0, w1, acc0, acc1, y0, y1, r0, r1, at);
+    }
+
+    private static long align(long v) {
+        return (v + 63) & ~63L;
+    }
+
+    /**
+     * Writes the weight image: per engine, per chunk, the codes of the chunk's output channels, their
+     * scales (absmax / 127 of each dequantized row, codes {@link NpuSemantics#q8} of row · 127/absmax),
+     * then their biases.
+     */
+    void writeImage(TensorStore store, java.nio.file.Path where, WritableByteChannel out) throws IOException {
+        List<float[]> biasValues = new ArrayList<>();
+        for (Node b : biases) biasValues.add(dequantize(store, b.name(), where));
+        float[] biasAll = null;
+        if (bias) {
+            biasAll = new float[n];
+            int at = 0;
+            for (float[] v : biasValues) {
+                System.arraycopy(v, 0, biasAll, at, v.length);
+                at += v.length;
+            }
+        }
+        float[] row = new float[k];
+        for (int e = 0; e < engines; e++) {
+            for (int c = 0; c < chunks(e); c++) {
+                int f0 = firstFeature(e) + c * chunk, cf = chunkFeatures(e, c);
+                int parts = swiglu ? 2 : 1;
+                ByteBuffer blob = ByteBuffer.allocate((int) blobBytes(cf)).order(ByteOrder.LITTLE_ENDIAN);
+                float[][] scales = new float[parts][cf];
+                for (int p = 0; p < parts; p++) {
+                    for (int i = 0; i < cf; i++) {
+                        readRow(store, where, swiglu ? weights.get(p) : null, f0 + i, row);
+                        float amax = 0;
+                        for (float v : row) amax = Math.max(amax, Math.abs(v));
+                        scales[p][i] = amax / 127.0f;
+                        float inv = amax > 0 ? 127.0f / amax : 0.0f;
+                        for (float v : row) blob.put(NpuSemantics.q8(v * inv));
+                    }
+                }
+                for (int p = 0; p < parts; p++) for (float s : scales[p]) blob.putFloat(s);
+                if (bias) for (int i = 0; i < cf; i++) blob.putFloat(biasAll[f0 + i]);
+                blob.flip();
+                while (blob.hasRemaining()) out.write(blob);
+            }
+        }
+    }
+
+    /** Output row {@code feature} of the concatenated weights (or of {@code only}, for swiglu's gate or up). */
+    private void readRow(TensorStore store, java.nio.file.Path where, Node only, int feature, float[] out) {
+        int f = feature;
+        for (Node w : only != null ? List.of(only) : weights) {
+            int rows = (int) fixed(w.type().dim(0));
+            if (f < rows) {
+                TensorInfo t = tensor(store, w.name(), where);
+                Dequantizer.dequantizeRows(t.dtype(), store.data(t.name()), k, f, 1, out, 0);
+                return;
+            }
+            f -= rows;
+        }
+        throw new IllegalStateException("feature " + feature + " past " + n);
+    }
+
+    static TensorInfo tensor(TensorStore store, String name, java.nio.file.Path where) {
+        return QwenFrontend.find(store, name).orElseThrow(() -> new IllegalArgumentException("no tensor " + name + " in " + where));
+    }
+
+    static float[] dequantize(TensorStore store, String name, java.nio.file.Path where) {
+        TensorInfo t = tensor(store, name, where);
+        return Dequantizer.dequantize(t.dtype(), store.data(t.name()), TensorInfo.elementCount(t.shape()));
+    }
+
+    static long fixed(Dim d) {
+        if (d instanceof Dim.Fixed f) return f.size();
+        throw new IllegalArgumentException("symbolic dimension " + d);
+    }
+}

@@ -1,0 +1,141 @@
+package axc.target.npu;
+
+import java.nio.ByteBuffer;
+
+import static axc.target.npu.ProgramBuilder.DRAM;
+import static axc.target.npu.ProgramBuilder.NO_SEM;
+import static axc.target.npu.ProgramBuilder.SPM;
+import static axc.target.npu.ProgramBuilder.address;
+import static axc.target.npu.ProgramBuilder.queue;
+
+/**
+ * The program of one {@link NpuMatmul} for a bucket of rows: symbols {@code x} (rows × K float32 in),
+ * {@code r} (the residual, rows × N) and {@code y} (rows × N out) in DRAM; the weights at the node's
+ * fixed DRAM addresses. Per engine, six semaphores order its four queues (see {@link NpuMatmul}).
+ */
+final class NpuProgram {
+    /** Semaphores per engine: input loaded, input quantized, chunk loaded, GEMM done, dequantized, written. */
+    private static final int SEMS = 6, X = 0, Q = 1, W = 2, G = 3, V = 4, O = 5;
+
+    private NpuProgram() {
+    }
+
+    static byte[] emit(NpuMatmul m, int rows, long xAt, long rAt, long yAt, long deviceHash) {
+        ProgramBuilder b = new ProgramBuilder().deviceHash(deviceHash);
+        b.symbol("x", address(DRAM, 0, xAt), 4L * rows * m.k);
+        if (m.residual) b.symbol("r", address(DRAM, 0, rAt), 4L * rows * m.n);
+        b.symbol("y", address(DRAM, 0, yAt), 4L * rows * m.n);
+        NpuMatmul.Spm spm = m.spmLayout(rows);
+        long blobAt = m.dramBase;
+        long normAt = m.dramBase + m.imageBytes();
+        int parts = m.swiglu ? 2 : 1;
+        for (int e = 0; e < m.engines; e++) {
+            if (m.features(e) == 0) continue;
+            int sem = e * SEMS;
+            int in = queue(e, ProgramBuilder.NDMA_IN), out = queue(e, ProgramBuilder.NDMA_OUT), tu = queue(e, ProgramBuilder.TU), vu = queue(e, ProgramBuilder.VU);
+            final int eng = e;
+            java.util.function.LongUnaryOperator s = off -> address(SPM, eng, off);
+
+            // NDMA_IN: the input (and the norm weight), then every chunk's blob (and residual) two ahead.
+            ByteBuffer last = copy(b, in, address(DRAM, 0, xAt), s.applyAsLong(spm.x()), 4L * rows * m.k, 3);
+            if (m.norm) last = copy(b, in, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
+            ProgramBuilder.sync(last, NO_SEM, 0, sem + X);
+            for (int c = 0; c < m.chunks(e); c++) {
+                int cf = m.chunkFeatures(e, c), f0 = m.firstFeature(e) + c * m.chunk;
+                long w = c % 2 == 0 ? spm.w0() : spm.w1();
+                ByteBuffer blob = copy(b, in, address(DRAM, 0, blobAt), s.applyAsLong(w), m.blobBytes(cf), 1);
+                // The buffer is free once the vector unit dequantized the chunk two back (which read its scales).
+                if (c >= 2) ProgramBuilder.sync(blob, sem + V, c - 1, NO_SEM);
+                blobAt += m.blobBytes(cf);
+                last = blob;
+                if (m.residual) {
+                    long r = c % 2 == 0 ? spm.r0() : spm.r1();
+                    last = b.dma(in, address(DRAM, 0, rAt + 4L * f0), s.applyAsLong(r), 4 * cf, rows, 4 * m.n, 4 * cf, 0);
+                    if (c >= 2) ProgramBuilder.sync(last, sem + V, c - 1, NO_SEM);
+                }
+                ProgramBuilder.sync(last, readWait(last), readWaitValue(last), sem + W);
+            }
+
+            // VU: normalize and quantize the input per token; then dequantize (and add, and gate) each chunk.
+            long xq = m.norm ? spm.xn() : spm.x();
+            ByteBuffer first;
+            if (m.norm) {
+                first = b.vop(vu, ProgramBuilder.RMSNORM, s.applyAsLong(spm.x()), s.applyAsLong(spm.g()), s.applyAsLong(spm.xn()), m.k, rows,
+                        (float) m.node.attrs().getDouble("eps"), 0, 0, 0);
+                ProgramBuilder.sync(first, sem + X, 1, NO_SEM);
+                ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(spm.s()), s.applyAsLong(spm.q()), m.k, rows, 0, 0, 0, 0),
+                        NO_SEM, 0, sem + Q);
+            } else {
+                first = b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(spm.s()), s.applyAsLong(spm.q()), m.k, rows, 0, 0, 0, 0);
+                ProgramBuilder.sync(first, sem + X, 1, sem + Q);
+            }
+            for (int c = 0; c < m.chunks(e); c++) {
+                int cf = m.chunkFeatures(e, c);
+                long w = c % 2 == 0 ? spm.w0() : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1(), y = c % 2 == 0 ? spm.y0() : spm.y1();
+                // The output buffer is free once NDMA_OUT wrote the chunk two back.
+                if (c >= 2) b.record(vu, ProgramBuilder.SYNC, 0, 0, sem + O, c - 1, NO_SEM, 0);
+                long scales = w + (long) parts * cf * m.k;
+                ByteBuffer v = b.vop(vu, ProgramBuilder.DEQUANT, s.applyAsLong(acc), s.applyAsLong(spm.s()), s.applyAsLong(y), cf, rows, 0,
+                        s.applyAsLong(scales), 0, m.bias ? 2 : 0);
+                ProgramBuilder.sync(v, sem + G, c + 1, NO_SEM);
+                if (m.swiglu) {
+                    long up = y + 4L * rows * cf;
+                    b.vop(vu, ProgramBuilder.DEQUANT, s.applyAsLong(acc + 4L * rows * cf), s.applyAsLong(spm.s()), s.applyAsLong(up), cf, rows, 0,
+                            s.applyAsLong(scales + 4L * cf), 0, 0);
+                    v = b.vop(vu, ProgramBuilder.SILU_MUL, s.applyAsLong(y), s.applyAsLong(up), s.applyAsLong(y), cf, rows, 0, 0, 0, 0);
+                }
+                if (m.residual) {
+                    long r = c % 2 == 0 ? spm.r0() : spm.r1();
+                    v = b.vop(vu, ProgramBuilder.ADD, s.applyAsLong(y), s.applyAsLong(r), s.applyAsLong(y), cf, rows, 0, 0, 0, 0);
+                }
+                ProgramBuilder.sync(v, readWait(v), readWaitValue(v), sem + V);
+            }
+
+            // TU: one GEMM per chunk (two for gate and up), int8 · int8 -> int32, weights as [features][K].
+            for (int c = 0; c < m.chunks(e); c++) {
+                int cf = m.chunkFeatures(e, c);
+                long w = c % 2 == 0 ? spm.w0() : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1();
+                if (c == 0) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + Q, 1, NO_SEM, 0);
+                // The accumulators are free once the vector unit dequantized the chunk two back.
+                if (c >= 2) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + V, c - 1, NO_SEM, 0);
+                ByteBuffer g = b.gemm(tu, ProgramBuilder.I8I8, s.applyAsLong(spm.q()), s.applyAsLong(w), s.applyAsLong(acc), rows, cf, m.k, false, true);
+                ProgramBuilder.sync(g, sem + W, c + 1, NO_SEM);
+                if (m.swiglu) {
+                    g = b.gemm(tu, ProgramBuilder.I8I8, s.applyAsLong(spm.q()), s.applyAsLong(w + (long) cf * m.k), s.applyAsLong(acc + 4L * rows * cf),
+                            rows, cf, m.k, false, true);
+                }
+                ProgramBuilder.sync(g, readWait(g), readWaitValue(g), sem + G);
+            }
+
+            // NDMA_OUT: each chunk's rows into its columns of y.
+            for (int c = 0; c < m.chunks(e); c++) {
+                int cf = m.chunkFeatures(e, c), f0 = m.firstFeature(e) + c * m.chunk;
+                long y = c % 2 == 0 ? spm.y0() : spm.y1();
+                ByteBuffer o = b.dma(out, s.applyAsLong(y), address(DRAM, 0, yAt + 4L * f0), 4 * cf, rows, 4 * cf, 4 * m.n, 0);
+                ProgramBuilder.sync(o, sem + V, c + 1, sem + O);
+            }
+        }
+        return b.bytes();
+    }
+
+    private static int readWait(ByteBuffer r) {
+        return Short.toUnsignedInt(r.getShort(8));
+    }
+
+    private static long readWaitValue(ByteBuffer r) {
+        return Integer.toUnsignedLong(r.getInt(12));
+    }
+
+    /**
+     * A flat copy of {@code bytes} as one DMA whose runs fit the record's 16-bit run length: the largest
+     * run of at most 65532 bytes (a multiple of 4) that divides the size. Returns the record.
+     */
+    static ByteBuffer copy(ProgramBuilder b, int queue, long src, long dst, long bytes, int byteClass) {
+        int run = (int) Math.min(bytes, 65532);
+        while (run > 4 && bytes % run != 0) run -= 4;
+        if (bytes % run != 0) throw new IllegalArgumentException("copy of " + bytes + " bytes");
+        long runs = bytes / run;
+        if (runs > 65535) throw new IllegalArgumentException("copy of " + bytes + " bytes needs more than 65535 runs");
+        return b.dma(queue, src, dst, run, (int) runs, run, run, byteClass);
+    }
+}

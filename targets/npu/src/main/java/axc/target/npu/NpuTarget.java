@@ -1,0 +1,172 @@
+package axc.target.npu;
+
+import axc.bundle.Bundle;
+import axc.bundle.BundleWriter;
+import axc.errors.CompileFailedException;
+import axc.errors.UnsupportedFeatureException;
+import axc.formats.json.Json;
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.Op;
+import axc.target.CompileContext;
+import axc.target.Executable;
+import axc.target.GraphExecutable;
+import axc.target.Support;
+import axc.target.Target;
+import axc.target.TargetInfo;
+import axc.target.TargetOptions;
+import axc.target.TargetProvider;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The npu target (v1): matmul-family nodes lowered to RNPU-A programs, W8A8 ({@link NpuMatmul},
+ * {@link NpuProgram}), run on the simulator; everything else runs on the cpu target in a partitioned
+ * artifact. Entries under {@code code/npu/}: the resolved {@code device.json}, {@code plan.json}, one
+ * {@code decode_b1} and one {@code prefill_c64} program per node, and {@code weights.bin}, the DRAM
+ * image of every node's int8 weight chunks, scales, biases and norm weights.
+ */
+public final class NpuTarget implements Target {
+    static final String DIR = "code/npu/";
+    static final String DEVICE = DIR + "device.json", PLAN = DIR + "plan.json", WEIGHTS = DIR + "weights.bin";
+    /** DRAM alignment of each node's image. */
+    static final long PAGE = 4096;
+
+    private final TargetOptions options;
+
+    NpuTarget(TargetOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public TargetInfo info() {
+        return new TargetInfo("npu", "RNPU-A (simulated): W8A8 matmul, rms_norm_matmul and matmul_swiglu over the engines on the cycle-approximate"
+                + " simulator; other ops on cpu", TargetProvider.API_VERSION, List.of("f32", "f16", "bf16", "q8_0", "q4_0"), List.of("matmul", "rms_norm_matmul", "matmul_swiglu"));
+    }
+
+    @Override
+    public Support supports(Node node) {
+        return NpuMatmul.support(null, node);
+    }
+
+    @Override
+    public Support supports(axc.ir.Graph graph, Node node) {
+        return NpuMatmul.support(graph, node);
+    }
+
+    @Override
+    public void compile(Graph g, CompileContext ctx, BundleWriter out) {
+        String json = NpuDevices.json(options.device());
+        String resolved;
+        long hash;
+        int engines;
+        long spm, dram;
+        try (Simulator sim = NpuDevices.open(json, "--device " + (options.device() == null ? "atom" : options.device()))) {
+            resolved = sim.deviceJson();
+            hash = sim.deviceHash();
+            JsonNode d = Json.parse(resolved.getBytes(StandardCharsets.UTF_8), "device");
+            engines = d.path("engines").asInt();
+            spm = d.path("spm").path("bytes").asLong();
+            dram = d.path("dram").path("bytes").asLong();
+        }
+        Layout layout;
+        try {
+            layout = Layout.of(g, engines, spm);
+        } catch (IllegalArgumentException e) {
+            throw new CompileFailedException("npu: " + e.getMessage());
+        }
+        if (layout.end > dram) throw new CompileFailedException("npu: the model needs " + layout.end + " bytes of device DRAM; the device has " + dram);
+        out.add(DEVICE, resolved.getBytes(StandardCharsets.UTF_8));
+        ObjectNode plan = Json.MAPPER.createObjectNode();
+        plan.put("engines", engines);
+        plan.put("chunk_rows", NpuMatmul.CHUNK_ROWS);
+        plan.put("x", layout.x).put("r", layout.r).put("y", layout.y).put("dram_bytes", layout.end);
+        ArrayNode nodes = plan.putArray("nodes");
+        for (NpuMatmul m : layout.nodes) {
+            ObjectNode o = nodes.addObject();
+            o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("k", m.k).put("n", m.n).put("chunk", m.chunk)
+                    .put("dram", m.dramBase).put("bytes", m.imageBytes());
+            for (int rows : new int[]{1, NpuMatmul.CHUNK_ROWS}) {
+                out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, hash));
+            }
+        }
+        try {
+            out.add(PLAN, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(plan));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        out.add(WEIGHTS, layout.weightsEnd, ch -> {
+            long at = 0;
+            for (NpuMatmul m : layout.nodes) {
+                at = pad(ch, at, m.dramBase);
+                m.writeImage(ctx.tensors(), null, ch);
+                at += m.imageBytes();
+                if (m.norm) {
+                    float[] gw = NpuMatmul.dequantize(ctx.tensors(), g.node(m.node.input(1)).name(), null);
+                    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(4 * gw.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    for (float v : gw) bb.putFloat(v);
+                    bb.flip();
+                    while (bb.hasRemaining()) ch.write(bb);
+                    at += 4L * gw.length;
+                }
+            }
+            pad(ch, at, layout.weightsEnd);
+        });
+    }
+
+    private static long pad(java.nio.channels.WritableByteChannel ch, long at, long to) throws java.io.IOException {
+        if (to > at) {
+            java.nio.ByteBuffer z = java.nio.ByteBuffer.allocate((int) (to - at));
+            while (z.hasRemaining()) ch.write(z);
+        }
+        return Math.max(at, to);
+    }
+
+    static String program(int node, int rows) {
+        return DIR + "n" + node + (rows == 1 ? "_decode_b1.cmd" : "_prefill_c" + rows + ".cmd");
+    }
+
+    /** Where every lowered node's weights and the I/O buffers sit in device DRAM. */
+    record Layout(List<NpuMatmul> nodes, long weightsEnd, long x, long r, long y, long end) {
+        static Layout of(Graph g, int engines, long spm) {
+            List<NpuMatmul> nodes = new ArrayList<>();
+            long at = 0;
+            long maxK = 1, maxN = 1;
+            for (Node n : g.nodes()) {
+                if (n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU) continue;
+                NpuMatmul m = new NpuMatmul(g, n, engines, spm);
+                m.dramBase = at;
+                at += m.imageBytes() + (m.norm ? 4L * m.k : 0);
+                at = (at + PAGE - 1) / PAGE * PAGE;
+                maxK = Math.max(maxK, m.k);
+                maxN = Math.max(maxN, m.n);
+                nodes.add(m);
+            }
+            long rows = NpuMatmul.CHUNK_ROWS;
+            long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, end = y + 4 * rows * maxN;
+            return new Layout(nodes, at, x, r, y, end);
+        }
+    }
+
+    @Override
+    public Executable load(Bundle b) {
+        throw new UnsupportedFeatureException("npu: v1 runs matmuls only, so its artifacts are always partitioned with cpu (the runner loads them by segment)");
+    }
+
+    @Override
+    public GraphExecutable loadGraph(Bundle b) {
+        return new NpuGraphExecutable(b, axc.ir.text.AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8)), options.device());
+    }
+
+    @Override
+    public GraphExecutable loadSegment(Bundle b, Graph segment) {
+        return new NpuGraphExecutable(b, segment, options.device());
+    }
+}
