@@ -1,0 +1,112 @@
+package axc.target.npu;
+
+import axc.bundle.Bundle;
+import axc.compile.ArtifactCompiler;
+import axc.examples.ExampleModels;
+import axc.formats.json.Json;
+import axc.interp.Tensor;
+import axc.ir.Epilogue;
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.text.AxirParser;
+import axc.partition.Partition;
+import axc.progress.Progress;
+import axc.target.CompileOptions;
+import axc.target.GraphExecutable;
+import axc.target.TargetOptions;
+import axc.target.cpu.CpuTargetProvider;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Whole programs (NPU.md B5, level 2): every npu segment of the trained model's artifact, run on the
+ * simulator for a decode step (1 row) and a prefill that pads its last 64-row chunk (70 rows), equals
+ * {@link NpuReference} bit for bit; and the same artifact on another device (16 engines instead of 8,
+ * other widths and bandwidth) gives the same bits.
+ */
+class NpuProgramsTest {
+    @TempDir
+    static Path tmp;
+    static Path artifact;
+
+    @BeforeAll
+    static void compile() {
+        Path model = ExampleModels.extractTinyPy(tmp.resolve("axc-tiny-py"));
+        artifact = tmp.resolve("tiny.axc");
+        ArtifactCompiler.compile(model, new NpuTargetProvider(), Optional.of(new CpuTargetProvider()), new TargetOptions(1, null, Map.of()),
+                new CompileOptions(null, "axc-tiny-py"), artifact, null, Progress.SILENT);
+    }
+
+    @Test
+    void everySegmentMatchesTheMirrorAndDoesNotDependOnTheDevice() {
+        try (Bundle b = Bundle.open(artifact)) {
+            Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
+            Partition p = Partition.read(b, g);
+            JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), "plan");
+            JsonNode device = Json.parse(b.bytes(NpuTarget.DEVICE), "device");
+            Map<Integer, Long> dram = new HashMap<>();
+            for (JsonNode n : plan.path("nodes")) dram.put(n.path("node").asInt(), n.path("dram").asLong());
+            var image = b.data(NpuTarget.WEIGHTS);
+            int checked = 0;
+            for (int i = 0; i < p.segments().size(); i++) {
+                if (!p.segments().get(i).target().equals("npu")) continue;
+                Graph cut = p.segmentGraph(g, i);
+                for (int rows : new int[]{1, 70}) {
+                    Map<String, Tensor> inputs = new HashMap<>();
+                    Random r = new Random(rows * 31L + i);
+                    for (Node in : cut.graphInputs()) {
+                        int w = (int) NpuMatmul.fixed(in.type().last());
+                        float[] v = new float[rows * w];
+                        for (int j = 0; j < v.length; j++) v[j] = (float) r.nextGaussian();
+                        inputs.put(in.name(), Tensor.f32(v, rows, w));
+                    }
+                    List<List<Tensor>> results = new ArrayList<>();
+                    for (String dev : new String[]{null, "rebel-chiplet"}) {
+                        try (GraphExecutable exe = new NpuGraphExecutable(b, cut, dev)) {
+                            results.add(exe.newSession(128).run(inputs));
+                        }
+                    }
+                    // The mirror, node by node through the segment.
+                    Map<Integer, Tensor> values = new HashMap<>();
+                    for (Node in : cut.graphInputs()) values.put(in.id(), inputs.get(in.name()));
+                    for (Node n : cut.nodes()) {
+                        if (n.op() == axc.ir.Op.INPUT || n.op() == axc.ir.Op.PARAM) continue;
+                        NpuMatmul m = new NpuMatmul(cut, n, device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
+                        m.dramBase = dram.get(n.id());
+                        Epilogue e = Epilogue.of(n);
+                        Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
+                        float eps = n.attrs().has("eps") ? (float) n.attrs().getDouble("eps") : 0f;
+                        values.put(n.id(), NpuReference.run(m, image, values.get(n.input(0)), res, eps));
+                        checked++;
+                    }
+                    for (int o = 0; o < cut.outputs().size(); o++) {
+                        float[] want = values.get(cut.outputs().get(o)).floats();
+                        for (int d = 0; d < 2; d++) {
+                            float[] got = results.get(d).get(o).floats();
+                            assertEquals(want.length, got.length);
+                            for (int j = 0; j < want.length; j++) {
+                                assertEquals(Float.floatToRawIntBits(want[j]), Float.floatToRawIntBits(got[j]),
+                                        "segment " + i + ", " + rows + " rows, device " + d + ", output " + o + " [" + j + "]: " + want[j] + " vs " + got[j]);
+                            }
+                        }
+                    }
+                }
+            }
+            assertTrue(checked >= 2 * 9, "npu nodes checked: " + checked);
+        }
+    }
+}
