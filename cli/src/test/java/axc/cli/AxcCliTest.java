@@ -69,10 +69,10 @@ class AxcCliTest {
     }
 
     @Test
-    void notYetSupportedCommandExitsFour() {
-        CliHarness r = CliHarness.run("compile", "in", "--target", "cuda", "-o", "out.axc");
+    void anUnknownTargetExitsFourNamingTheInstalledOnes() {
+        CliHarness r = CliHarness.run("compile", "in", "--target", "tpu", "-o", "out.axc");
         assertEquals(ExitCodes.UNSUPPORTED, r.code());
-        assertTrue(r.err().startsWith("axc: not supported yet: "), r.err());
+        assertTrue(r.err().startsWith("axc: unknown target 'tpu' (installed: ") && r.err().contains("cuda") && r.err().contains("npu"), r.err());
     }
 
     @Test

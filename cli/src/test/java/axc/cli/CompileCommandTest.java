@@ -93,6 +93,6 @@ class CompileCommandTest {
         java.util.List<String> ids = new java.util.ArrayList<>();
         json(targets).get("targets").forEach(t -> ids.add(t.get("id").asText()));
         // refusing: the test target registered in src/test/resources (PartitionedArtifactTest).
-        assertEquals(java.util.List.of("cpu", "reference", "refusing"), ids, "installed targets, by id");
+        assertEquals(java.util.List.of("cpu", "cuda", "npu", "reference", "refusing"), ids, "installed targets, by id");
     }
 }

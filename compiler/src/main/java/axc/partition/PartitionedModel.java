@@ -92,6 +92,17 @@ public final class PartitionedModel implements Executable {
         return crossed;
     }
 
+    /** The simulated segments' clocks added up; null when no segment runs on a simulator. */
+    @Override
+    public axc.target.SimulatedClock simulated() {
+        axc.target.SimulatedClock total = null;
+        for (GraphExecutable p : parts) {
+            axc.target.SimulatedClock c = p.simulated();
+            if (c != null) total = total == null ? c : total.plus(c);
+        }
+        return total;
+    }
+
     @Override
     public Session newSession(int capacity) {
         List<GraphExecutable.Session> sessions = new ArrayList<>();

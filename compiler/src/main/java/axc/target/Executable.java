@@ -16,6 +16,11 @@ public interface Executable extends LanguageModel, AutoCloseable {
         return OptionalDouble.empty();
     }
 
+    /** The simulated time of the model's runs so far, where some of it runs on a simulated device; null otherwise. */
+    default SimulatedClock simulated() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -19,6 +19,11 @@ public interface GraphExecutable extends AutoCloseable {
     /** A fresh state: the KV cache of every {@code attention} slot, with room for {@code capacity} positions. */
     Session newSession(int capacity);
 
+    /** The simulated time this executable's runs took, for a target that runs on a simulator; null otherwise. */
+    default SimulatedClock simulated() {
+        return null;
+    }
+
     /** One state being stepped through: each run writes attention's keys and values at the rows' positions. */
     interface Session {
         /** Runs one step on {@code inputs} (by input name); returns the graph's outputs in order, as f32 or i32 tensors. */

@@ -24,13 +24,8 @@ public final class Targets {
         return all().stream().filter(p -> p.id().equals(id)).findFirst();
     }
 
-    /** Targets axc plans to ship that this build does not have yet. */
-    private static final java.util.Set<String> PLANNED = java.util.Set.of("cpu", "cuda", "npu");
-
     public static TargetProvider require(String id) {
-        return find(id).orElseThrow(() -> PLANNED.contains(id)
-                ? UnsupportedFeatureException.notYet("the " + id + " target")
-                : new UnsupportedFeatureException("unknown target '" + id + "' (known: "
+        return find(id).orElseThrow(() -> new UnsupportedFeatureException("unknown target '" + id + "' (installed: "
                 + String.join(", ", all().stream().map(TargetProvider::id).toList()) + ")"));
     }
 }

@@ -8,9 +8,4 @@ public class UnsupportedFeatureException extends AxcException {
     public UnsupportedFeatureException(String message) {
         super(message);
     }
-
-    /** The standard message for a capability that is planned but not implemented. */
-    public static UnsupportedFeatureException notYet(String what) {
-        return new UnsupportedFeatureException("not supported yet: " + what);
-    }
 }

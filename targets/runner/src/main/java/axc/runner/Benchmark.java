@@ -3,6 +3,8 @@ package axc.runner;
 import axc.model.LanguageModel;
 import axc.partition.Boundary;
 import axc.partition.PartitionedModel;
+import axc.target.Executable;
+import axc.target.SimulatedClock;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.io.IOException;
@@ -72,21 +74,28 @@ public final class Benchmark {
         double[] tg = new double[repeat];
         // A partitioned artifact: what its decode steps hand between the two targets (counted by the model, totals).
         PartitionedModel parts = model instanceof PartitionedModel p ? p : null;
+        // A model (partly) on a simulated device is timed by the simulator's clock, not the host's.
+        Executable exe = model instanceof Executable e ? e : null;
+        boolean simulated = exe != null && exe.simulated() != null;
         Boundary decodeCrossed = Boundary.NONE;
         for (int k = 0; k < repeat; k++) {
             if (promptTokens > 0) {
                 LanguageModel.Session s = model.newSession(promptTokens);
+                double sim0 = simulated ? exe.simulated().seconds() : 0;
                 long t0 = System.nanoTime();
                 s.prefillLast(prompt);
-                pp[k] = promptTokens / ((System.nanoTime() - t0) / 1e9);
+                double secs = simulated ? exe.simulated().seconds() - sim0 : (System.nanoTime() - t0) / 1e9;
+                pp[k] = promptTokens / secs;
             }
             if (genTokens > 0) {
                 LanguageModel.Session s = model.newSession(genTokens + 1);
                 float[] logits = s.next(prompt.length > 0 ? prompt[0] : 0);
                 Boundary before = parts == null ? Boundary.NONE : parts.crossed();
+                double sim0 = simulated ? exe.simulated().seconds() : 0;
                 long t0 = System.nanoTime();
                 for (int i = 0; i < genTokens; i++) logits = s.next(Sampler.argmax(logits));
-                tg[k] = genTokens / ((System.nanoTime() - t0) / 1e9);
+                double secs = simulated ? exe.simulated().seconds() - sim0 : (System.nanoTime() - t0) / 1e9;
+                tg[k] = genTokens / secs;
                 if (parts != null) decodeCrossed = decodeCrossed.plus(parts.crossed().values() - before.values(), parts.crossed().bytes() - before.bytes());
             }
         }
@@ -97,7 +106,13 @@ public final class Benchmark {
                 + 3L * c.hiddenSize() * c.intermediateSize());
         double decode = median(tg);
         double roofline = bandwidth > 0 && model.weightBytesPerToken() > 0 ? bandwidth * 1e9 / model.weightBytesPerToken() : 0;
-        return new Report(m.name(), model.backend(), false, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
+        if (simulated) {
+            // The simulated device's own bound: the weights it streams per step at its DRAM bandwidth.
+            SimulatedClock clock = exe.simulated();
+            bandwidth = clock.dramGbPerS();
+            roofline = clock.weightBytesPerStep() > 0 ? clock.dramGbPerS() * 1e9 / clock.weightBytesPerStep() : 0;
+        }
+        return new Report(m.name(), model.backend(), simulated, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
                 decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss(),
                 bandwidth, roofline, roofline > 0 ? decode / roofline : 0,
                 parts == null ? 1 : parts.partition().segments().size(), perToken(decodeCrossed.values(), genTokens, repeat),
@@ -160,7 +175,11 @@ public final class Benchmark {
         }
         sb.append(String.format("%nweights read per token: %.1f MiB (%.2f GB/s at the median decode rate); peak RSS %.1f MiB%n",
                 r.weightBytes() / 1048576.0, r.decodeGbPerS(), r.peakRssBytes() / 1048576.0));
-        if (r.readGbPerS() > 0) {
+        if (r.simulated()) {
+            sb.append(String.format("SIMULATED: t/s above are the simulated device's time for the segments it runs (the cpu segments are not"
+                    + " counted); its DRAM %.1f GB/s over the weights it streams per step gives a decode bound of %.1f tok/s; decode at %.0f%% of it%n",
+                    r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));
+        } else if (r.readGbPerS() > 0) {
             sb.append(String.format("memory read bandwidth (measured now, %d threads): %.1f GB/s; decode roofline %.1f tok/s; decode at %.0f%% of it%n",
                     r.threads(), r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));
         }

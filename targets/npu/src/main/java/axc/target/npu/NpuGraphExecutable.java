@@ -25,7 +25,7 @@ import java.util.Map;
  * written once, when the first segment opens. Each node runs its {@code decode_b1} program for a
  * one-row step and its {@code prefill_c64} program per 64 rows otherwise (the last chunk padded with
  * zero rows, whose outputs are dropped); values cross through the {@code x}, {@code r} and {@code y}
- * symbols. Simulated cycles add up in {@link #simulated()}.
+ * symbols. Each executable adds up the simulated cycles of its own runs ({@link #simulated()}).
  */
 final class NpuGraphExecutable implements GraphExecutable {
     private static final Map<String, Shared> SHARED = new HashMap<>();
@@ -35,8 +35,6 @@ final class NpuGraphExecutable implements GraphExecutable {
         final Simulator sim;
         final Map<String, byte[]> programs = new HashMap<>();
         int users;
-        double cycles;
-        long runs;
 
         Shared(Simulator sim) {
             this.sim = sim;
@@ -45,6 +43,10 @@ final class NpuGraphExecutable implements GraphExecutable {
 
     private final Graph graph;
     private final Bundle bundle;
+    /** This executable's own simulated cycles (the shared simulator serves other segments too). */
+    private double cycles;
+    private final long weightBytes;
+    private final double clockGhz, dramGbPerS;
     private final String key;
     private final Shared shared;
 
@@ -79,12 +81,19 @@ final class NpuGraphExecutable implements GraphExecutable {
             s.users++;
             shared = s;
         }
+        JsonNode dev = Json.parse(shared.sim.deviceJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), "device");
+        clockGhz = dev.path("clock_ghz").asDouble();
+        dramGbPerS = dev.path("dram").path("GBps").asDouble();
+        JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), b.path() + " (" + NpuTarget.PLAN + ")");
+        long bytes = 0;
+        for (JsonNode n : plan.path("nodes")) if (graph.has(n.path("node").asInt())) bytes += n.path("bytes").asLong();
+        weightBytes = bytes;
     }
 
-    /** Simulated cycles and program runs so far, over every executable sharing this simulator. */
-    double[] simulated() {
+    @Override
+    public axc.target.SimulatedClock simulated() {
         synchronized (SHARED) {
-            return new double[]{shared.cycles, shared.runs};
+            return new axc.target.SimulatedClock(cycles / (clockGhz * 1e9), dramGbPerS, weightBytes);
         }
     }
 
@@ -128,8 +137,7 @@ final class NpuGraphExecutable implements GraphExecutable {
                 int m = Math.min(bucket, rows - r0);
                 sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
                 if (res != null) sim.write("r", 0, floats(res.floats(), r0 * outWidth, m * outWidth, bucket * outWidth));
-                shared.cycles += sim.run(true).cycles();
-                shared.runs++;
+                cycles += sim.run(true).cycles();
                 ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < m * outWidth; i++) y[r0 * outWidth + i] = out.getFloat(4 * i);
             }
