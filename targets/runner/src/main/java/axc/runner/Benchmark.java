@@ -112,8 +112,9 @@ public final class Benchmark {
             bandwidth = clock.dramGbPerS();
             roofline = clock.weightBytesPerStep() > 0 ? clock.dramGbPerS() * 1e9 / clock.weightBytesPerStep() : 0;
         }
+        long weightBytes = simulated ? exe.simulated().weightBytesPerStep() : model.weightBytesPerToken();
         return new Report(m.name(), model.backend(), simulated, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
-                decode, min(tg), max(tg), model.weightBytesPerToken(), decode * model.weightBytesPerToken() / 1e9, m.fileBytes(), params, peakRss(),
+                decode, min(tg), max(tg), weightBytes, decode * weightBytes / 1e9, m.fileBytes(), params, peakRss(),
                 bandwidth, roofline, roofline > 0 ? decode / roofline : 0,
                 parts == null ? 1 : parts.partition().segments().size(), perToken(decodeCrossed.values(), genTokens, repeat),
                 perToken(decodeCrossed.bytes(), genTokens, repeat));

@@ -86,7 +86,11 @@ final class NpuGraphExecutable implements GraphExecutable {
         dramGbPerS = dev.path("dram").path("GBps").asDouble();
         JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), b.path() + " (" + NpuTarget.PLAN + ")");
         long bytes = 0;
-        for (JsonNode n : plan.path("nodes")) if (graph.has(n.path("node").asInt())) bytes += n.path("bytes").asLong();
+        // Only the nodes this graph runs: a segment's inputs keep the ids of the nodes that computed them elsewhere.
+        for (JsonNode n : plan.path("nodes")) {
+            int id = n.path("node").asInt();
+            if (graph.has(id) && graph.node(id).op() != Op.INPUT) bytes += n.path("bytes").asLong();
+        }
         weightBytes = bytes;
     }
 
