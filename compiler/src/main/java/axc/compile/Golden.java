@@ -21,6 +21,12 @@ import java.util.List;
 public record Golden(List<int[]> prompts, List<int[]> argmax, List<float[]> lastLogits) {
     public static final String PROMPTS = "golden/prompts.json";
     public static final String LOGITS = "golden/logits.f32";
+    /**
+     * Optional, written by a target whose artifacts compute differently from the float reference on
+     * purpose (the npu target's W8A8): {@code {"max_nmse": x, "min_top1": y}}, the golden check's
+     * defaults for the artifact instead of 1e-4 and 0.99.
+     */
+    public static final String TOLERANCE = "golden/tolerance.json";
 
     /** Runs {@code model} on {@code prompts} and records what it computes. */
     public static Golden record(LanguageModel model, List<int[]> prompts) {

@@ -6,8 +6,6 @@ package axc.target;
  * reports a simulating target's speed from this rather than from the host's clock.
  */
 public record SimulatedClock(double seconds, double dramGbPerS, long weightBytesPerStep) {
-    public static final SimulatedClock NONE = new SimulatedClock(0, 0, 0);
-
     /** Both clocks together (segments of one artifact on the same device). */
     public SimulatedClock plus(SimulatedClock o) {
         return new SimulatedClock(seconds + o.seconds, Math.max(dramGbPerS, o.dramGbPerS), weightBytesPerStep + o.weightBytesPerStep);

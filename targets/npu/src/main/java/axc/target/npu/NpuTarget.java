@@ -84,6 +84,9 @@ public final class NpuTarget implements Target {
         }
         if (layout.end > dram) throw new CompileFailedException("npu: the model needs " + layout.end + " bytes of device DRAM; the device has " + dram);
         out.add(DEVICE, resolved.getBytes(StandardCharsets.UTF_8));
+        // The golden logits are the float reference's; W8A8 sits this far from them (NPU.md B5, level 3).
+        // top-1 0.97 rather than 0.98: the golden prompts have about 50 positions, where one token is 2%.
+        if (ctx.config() != null) out.add(axc.compile.Golden.TOLERANCE, "{\"max_nmse\": 2e-3, \"min_top1\": 0.97}\n".getBytes(StandardCharsets.UTF_8));
         ObjectNode plan = Json.MAPPER.createObjectNode();
         plan.put("engines", engines);
         plan.put("chunk_rows", NpuMatmul.CHUNK_ROWS);

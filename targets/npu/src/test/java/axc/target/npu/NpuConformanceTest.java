@@ -1,0 +1,41 @@
+package axc.target.npu;
+
+import axc.ir.WeightScheme;
+import axc.target.TargetProvider;
+import axc.target.cpu.CpuTargetProvider;
+import axc.testkit.TargetConformanceSuite;
+
+import java.util.Optional;
+
+/**
+ * The npu target against the interpreter: its matmul cases run in W8A8 on the simulator; the op cases
+ * it refuses are reported; model artifacts are partitioned with cpu. Bounds are NPU.md's W8A8 ones
+ * (int8 weights per channel and int8 activations per token against float32): per-op NMSE 2e-3, logits
+ * NMSE 1e-3 and top-1 0.98 over the kit's random models.
+ */
+class NpuConformanceTest extends TargetConformanceSuite {
+    @Override
+    protected TargetProvider provider() {
+        return new NpuTargetProvider();
+    }
+
+    @Override
+    protected Optional<TargetProvider> fallbackProvider() {
+        return Optional.of(new CpuTargetProvider());
+    }
+
+    @Override
+    protected double nmseBound(WeightScheme s) {
+        return 2e-3;
+    }
+
+    @Override
+    protected double logitsNmseBound() {
+        return 1e-3;
+    }
+
+    @Override
+    protected double minTop1() {
+        return 0.98;
+    }
+}
