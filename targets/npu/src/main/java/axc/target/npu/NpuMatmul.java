@@ -38,6 +38,8 @@ final class NpuMatmul {
     static final int CHUNK_ROWS = 64;
     /** Bytes of one weight buffer; two of them per engine. */
     static final int WEIGHT_BUFFER = 512 * 1024;
+    /** Bytes of one accumulator (or output) buffer at {@link #CHUNK_ROWS} rows; two of each per engine. */
+    static final int RESULT_BUFFER = 256 * 1024;
 
     final Node node;
     final int k;
@@ -73,8 +75,10 @@ final class NpuMatmul {
         for (Node w : swiglu ? weights.subList(0, 1) : weights) rows += (int) fixed(w.type().dim(0));
         n = rows;
         perEngine = (n + engines - 1) / engines;
-        int byWeights = Math.max(1, WEIGHT_BUFFER / ((swiglu ? 2 : 1) * (k + 12)));
-        chunk = Math.min(perEngine, byWeights);
+        int parts = swiglu ? 2 : 1;
+        int byWeights = Math.max(1, WEIGHT_BUFFER / (parts * (k + 12)));
+        int byResults = Math.max(1, RESULT_BUFFER / (parts * 4 * CHUNK_ROWS));
+        chunk = Math.max(1, Math.min(perEngine, Math.min(byWeights, byResults)));
         if (spmLayout(CHUNK_ROWS).end() > spmBytes) {
             throw new IllegalArgumentException(node.ref() + ": rows of " + k + " need " + spmLayout(CHUNK_ROWS).end() + " bytes of scratchpad, more than " + spmBytes);
         }
@@ -83,6 +87,7 @@ final class NpuMatmul {
     /** Whether the NPU runs {@code n}; with the graph ({@code g} not null), its weights' shapes too. */
     static Support support(Graph g, Node n) {
         return switch (n.op()) {
+            case INPUT, PARAM -> Support.yes();
             case MATMUL, RMS_NORM_MATMUL, MATMUL_SWIGLU -> {
                 Epilogue e = Epilogue.of(n);
                 if (e.rope() != null) yield Support.no("a rope epilogue has no NPU lowering (runs on cpu)");

@@ -56,9 +56,30 @@ public final class NpuTarget implements Target {
         return NpuMatmul.support(null, node);
     }
 
+    /** With the graph: the weights' shapes, and whether the node's buffers fit this device's scratchpad. */
     @Override
     public Support supports(axc.ir.Graph graph, Node node) {
-        return NpuMatmul.support(graph, node);
+        Support s = NpuMatmul.support(graph, node);
+        if (!s.supported() || graph == null || node.op() == Op.INPUT || node.op() == Op.PARAM) return s;
+        try {
+            JsonNode d = device();
+            new NpuMatmul(graph, node, d.path("engines").asInt(), d.path("spm").path("bytes").asLong());
+            return s;
+        } catch (IllegalArgumentException e) {
+            return Support.no(e.getMessage());
+        }
+    }
+
+    private JsonNode device;
+
+    /** The resolved description of the device this target compiles for. */
+    private synchronized JsonNode device() {
+        if (device == null) {
+            try (Simulator sim = NpuDevices.open(NpuDevices.json(options.device()), "--device " + (options.device() == null ? "atom" : options.device()))) {
+                device = Json.parse(sim.deviceJson().getBytes(StandardCharsets.UTF_8), "device");
+            }
+        }
+        return device;
     }
 
     @Override
