@@ -23,8 +23,8 @@ import java.util.List;
  * One matmul-family node lowered for the NPU (W8A8, NPU.md B3): its weights quantized to int8 with one
  * float32 scale per output channel, split over the engines by output column and cut into chunks that
  * fit two scratchpad buffers; and, per row bucket (1 for decode, {@link #CHUNK_ROWS} for prefill), a
- * program in which each engine loads the input, normalizes and quantizes it per token, and streams its
- * weight chunks through double buffers: NDMA_IN runs ahead of the tensor unit, which runs ahead of the
+ * program in which each engine loads the input (on NDMA_OUT), normalizes and quantizes it per token,
+ * and streams its weight chunks through double buffers: NDMA_IN runs ahead of the tensor unit, which runs ahead of the
  * vector unit's dequantization, which runs ahead of NDMA_OUT; semaphores bound each lead to two
  * buffers.
  *
@@ -37,7 +37,7 @@ final class NpuMatmul {
     /** Rows of the prefill program: a 64-row chunk (NPU.md's 128 does not leave room for two weight buffers at K = 4864 in 4 MiB). */
     static final int CHUNK_ROWS = 64;
     /** Bytes of one weight buffer; two of them per engine. */
-    static final int WEIGHT_BUFFER = 512 * 1024;
+    static final int WEIGHT_BUFFER = 1024 * 1024;
     /** Bytes of one accumulator (or output) buffer at {@link #CHUNK_ROWS} rows; two of each per engine. */
     static final int RESULT_BUFFER = 256 * 1024;
 

@@ -36,10 +36,12 @@ final class NpuProgram {
             final int eng = e;
             java.util.function.LongUnaryOperator s = off -> address(SPM, eng, off);
 
-            // NDMA_IN: the input (and the norm weight), then every chunk's blob (and residual) two ahead.
-            ByteBuffer last = copy(b, in, address(DRAM, 0, xAt), s.applyAsLong(spm.x()), 4L * rows * m.k, 3);
-            if (m.norm) last = copy(b, in, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
+            // NDMA_OUT, idle until the first output: the input (and the norm weight), so that NDMA_IN
+            // starts streaming weights at cycle 0.
+            ByteBuffer last = copy(b, out, address(DRAM, 0, xAt), s.applyAsLong(spm.x()), 4L * rows * m.k, 3);
+            if (m.norm) last = copy(b, out, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
             ProgramBuilder.sync(last, NO_SEM, 0, sem + X);
+            // NDMA_IN: every chunk's blob (and residual), up to two ahead.
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c), f0 = m.firstFeature(e) + c * m.chunk;
                 long w = c % 2 == 0 ? spm.w0() : spm.w1();
