@@ -43,6 +43,30 @@ class NpuArtifactTest {
     }
 
     @Test
+    void traceWritesTheSimulatedTimeline() throws Exception {
+        Path a = tmp.resolve("trace.axc"), trace = tmp.resolve("timeline.json");
+        assertEquals(0, CliHarness.run("-q", "compile", tinyPy.toString(), "--target", "npu", "-o", a.toString()).code());
+        CliHarness r = CliHarness.run("run", a.toString(), "--prompt", "def f(x):", "--max-tokens", "3", "--trace", trace.toString());
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode t = axc.formats.json.Json.parse(Files.readAllBytes(trace), trace.toString());
+        java.util.Set<String> tracks = new java.util.TreeSet<>();
+        double last = -1;
+        int events = 0;
+        for (com.fasterxml.jackson.databind.JsonNode e : t.path("traceEvents")) {
+            if (e.path("ph").asText().equals("M")) tracks.add(e.path("args").path("name").asText());
+            else {
+                events++;
+                assertTrue(e.path("dur").asDouble() >= 0 && e.path("args").path("program").asText().endsWith(".cmd"), e.toString());
+                last = Math.max(last, e.path("ts").asDouble());
+            }
+        }
+        assertTrue(tracks.containsAll(java.util.List.of("NE0 NDMA_IN", "NE0 TU", "NE0 VU", "NE7 NDMA_OUT")), tracks.toString());
+        assertTrue(events > 100 && last > 0, events + " events, last at " + last + " us");
+        CliHarness cpu = CliHarness.run("run", tinyPy.toString(), "--prompt", "x", "--max-tokens", "1", "--trace", trace.toString());
+        assertEquals(3, cpu.code(), "no simulated device: " + cpu.err());
+    }
+
+    @Test
     void aBadDeviceFileIsAOneLineInputError() throws Exception {
         Path dev = tmp.resolve("device.json");
         Files.writeString(dev, "{\"preset\":\"atom\",\"tu\":{\"rows\":64,\"colums\":128}}");

@@ -29,12 +29,17 @@ public final class BenchCommand extends AxcCommand {
     @Option(names = "--repeat", defaultValue = "3", description = "Repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Write the simulated device's timeline (Chrome trace JSON, opens in Perfetto) to FILE; npu artifacts only.")
+    Path trace;
+
     @Override
     protected int execute(Ui ui) {
         if (promptTokens < 0 || genTokens < 0 || promptTokens + genTokens == 0) throw new InvalidInputException("--prompt-tokens/--gen-tokens must be >= 0 and not both 0");
         if (repeat < 1) throw new InvalidInputException("--repeat must be at least 1");
         if (probeMib < 0 || probeMib > (1 << 20)) throw new InvalidInputException("--probe-mib must be between 0 and 1048576");
-        try (LoadedModel m = ModelLoader.load(model)) {
+        try (LoadedModel m = ModelLoader.load(model, Trace.options(ui, trace))) {
+            Trace.check(m, model, trace);
             ui.info("benchmarking " + model + " (" + m.model().backend() + "): pp" + promptTokens + ", tg" + genTokens + ", " + repeat + " runs");
             Benchmark.Report r = Benchmark.run(m, promptTokens, genTokens, repeat, ui.threads(), probeMib << 20);
             if (ui.json()) ui.printJson(r);

@@ -60,10 +60,15 @@ public final class RunCommand extends AxcCommand {
     @Option(names = "--system", paramLabel = "TEXT", description = "System message for --chat.")
     String system;
 
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Write the simulated device's timeline (Chrome trace JSON, opens in Perfetto) to FILE; npu artifacts only.")
+    Path trace;
+
     @Override
     protected int execute(Ui ui) {
         if (maxTokens < 1) throw new InvalidInputException("--max-tokens must be at least 1");
-        try (LoadedModel m = ModelLoader.load(model)) {
+        try (LoadedModel m = ModelLoader.load(model, Trace.options(ui, trace))) {
+            Trace.check(m, model, trace);
             int[] ids = promptIds(m);
             Sampler sampler = new Sampler(temperature, topK, topP, seed);
             Generation.Result r = Generation.run(m, ids, maxTokens, sampler, piece -> {

@@ -26,9 +26,14 @@ public final class ModelLoader {
     }
 
     public static LoadedModel load(Path path) {
+        return load(path, axc.target.TargetOptions.defaults());
+    }
+
+    /** As {@link #load(Path)}, an artifact's targets created with {@code options} (threads, settings such as {@code trace}). */
+    public static LoadedModel load(Path path, axc.target.TargetOptions options) {
         if (!Files.exists(path)) throw InvalidInputException.of(path, "no such file or directory");
         if (HfCheckpoint.looksLike(path)) return loadHf(path);
-        if (ArtifactLoader.looksLike(path)) return ArtifactLoader.load(path, axc.target.TargetOptions.defaults());
+        if (ArtifactLoader.looksLike(path)) return ArtifactLoader.load(path, options);
         if (Files.isRegularFile(path) && GgufFile.looksLike(path)) return loadGguf(path);
         if (Files.isDirectory(path)) throw InvalidInputException.of(path, "not a model folder (no config.json)");
         throw InvalidInputException.of(path, "not a Hugging Face folder, a GGUF file or a .axc artifact");

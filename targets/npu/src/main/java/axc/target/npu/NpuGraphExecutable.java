@@ -30,11 +30,49 @@ import java.util.Map;
 final class NpuGraphExecutable implements GraphExecutable {
     private static final Map<String, Shared> SHARED = new HashMap<>();
 
+    /** Trace events kept at most: a long run's timeline stays a file a viewer opens. */
+    static final int MAX_TRACE_EVENTS = 200_000;
+
     /** A simulator with an artifact's weights in its DRAM, and how many executables use it. */
     static final class Shared {
         final Simulator sim;
         final Map<String, byte[]> programs = new HashMap<>();
         int users;
+        /** With {@code trace}: every timed run's events, one after another on one timeline. */
+        java.nio.file.Path trace;
+        final com.fasterxml.jackson.databind.node.ArrayNode events = Json.MAPPER.createArrayNode();
+        final java.util.Set<Integer> tracks = new java.util.HashSet<>();
+        double traceUs;
+        long dropped;
+
+        void record(String program, double us) {
+            if (trace == null) return;
+            JsonNode t = Json.parse(sim.traceJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), "trace");
+            for (JsonNode e : t.path("traceEvents")) {
+                com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) e.deepCopy();
+                if ("M".equals(o.path("ph").asText())) {
+                    if (tracks.add(o.path("tid").asInt())) events.add(o);
+                    continue;
+                }
+                if (events.size() >= MAX_TRACE_EVENTS) {
+                    dropped++;
+                    continue;
+                }
+                o.put("ts", o.path("ts").asDouble() + traceUs);
+                ((com.fasterxml.jackson.databind.node.ObjectNode) o.path("args")).put("program", program);
+                events.add(o);
+            }
+            traceUs += us;
+        }
+
+        void writeTrace() {
+            if (trace == null) return;
+            com.fasterxml.jackson.databind.node.ObjectNode root = Json.MAPPER.createObjectNode();
+            root.put("displayTimeUnit", "ns");
+            if (dropped > 0) root.putObject("otherData").put("dropped_events", dropped);
+            root.set("traceEvents", events);
+            axc.formats.io.AtomicOutput.writeFile(trace, tmp -> Json.MAPPER.writeValue(tmp.toFile(), root));
+        }
 
         Shared(Simulator sim) {
             this.sim = sim;
@@ -51,6 +89,11 @@ final class NpuGraphExecutable implements GraphExecutable {
     private final Shared shared;
 
     NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride) {
+        this(b, graph, deviceOverride, null);
+    }
+
+    /** With {@code trace}, the shared simulator's timed runs are written there as one timeline when the last user closes. */
+    NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride, String trace) {
         this.graph = graph;
         this.bundle = b;
         for (Node n : graph.nodes()) {
@@ -76,6 +119,7 @@ final class NpuGraphExecutable implements GraphExecutable {
                     throw e;
                 }
                 s = new Shared(sim);
+                if (trace != null) s.trace = java.nio.file.Path.of(trace);
                 SHARED.put(key, s);
             }
             s.users++;
@@ -141,7 +185,9 @@ final class NpuGraphExecutable implements GraphExecutable {
                 int m = Math.min(bucket, rows - r0);
                 sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
                 if (res != null) sim.write("r", 0, floats(res.floats(), r0 * outWidth, m * outWidth, bucket * outWidth));
-                cycles += sim.run(true).cycles();
+                double c = sim.run(true).cycles();
+                cycles += c;
+                shared.record(NpuTarget.program(n.id(), bucket).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
                 ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < m * outWidth; i++) y[r0 * outWidth + i] = out.getFloat(4 * i);
             }
@@ -162,8 +208,12 @@ final class NpuGraphExecutable implements GraphExecutable {
     public void close() {
         synchronized (SHARED) {
             if (--shared.users == 0) {
-                shared.sim.close();
                 SHARED.remove(key);
+                try {
+                    shared.writeTrace();
+                } finally {
+                    shared.sim.close();
+                }
             }
         }
     }

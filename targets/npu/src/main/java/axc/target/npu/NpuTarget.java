@@ -153,6 +153,10 @@ public final class NpuTarget implements Target {
         return Math.max(at, to);
     }
 
+    private String trace() {
+        return options.settings() == null ? null : options.settings().get(TargetOptions.TRACE);
+    }
+
     static String program(int node, int rows) {
         return DIR + "n" + node + (rows == 1 ? "_decode_b1.cmd" : "_prefill_c" + rows + ".cmd");
     }
@@ -186,11 +190,11 @@ public final class NpuTarget implements Target {
 
     @Override
     public GraphExecutable loadGraph(Bundle b) {
-        return new NpuGraphExecutable(b, axc.ir.text.AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8)), options.device());
+        return new NpuGraphExecutable(b, axc.ir.text.AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8)), options.device(), trace());
     }
 
     @Override
     public GraphExecutable loadSegment(Bundle b, Graph segment) {
-        return new NpuGraphExecutable(b, segment, options.device());
+        return new NpuGraphExecutable(b, segment, options.device(), trace());
     }
 }
