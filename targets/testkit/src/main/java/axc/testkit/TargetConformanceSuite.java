@@ -466,7 +466,13 @@ public abstract class TargetConformanceSuite {
         }
         String name = family.name().toLowerCase(Locale.ROOT) + " 2 layers, " + generatedTokens() + " greedy tokens";
         report().compared("end-to-end", name, nmse.value(), logitsNmseBound());
-        assertEquals(expected, actual, name + ": greedy continuation differs from the reference model's");
+        // Exact targets must match every token (the default minTop1 of 0.99 allows no miss in 8); a lossy
+        // one (W8A8) is held to its own top-1 bound, as the golden checks are.
+        int agree = 0;
+        for (int i = 0; i < expected.size(); i++) if (expected.get(i).equals(actual.get(i))) agree++;
+        double agreement = agree / (double) expected.size();
+        assertTrue(agreement >= minTop1(), () -> name + ": greedy continuation differs from the reference model's (agreement " + agreement
+                + " < " + minTop1() + "): expected " + expected + " but was " + actual);
         assertTrue(nmse.value() <= logitsNmseBound(), () -> name + ": logits nmse " + nmse.value() + " > " + logitsNmseBound());
     }
 

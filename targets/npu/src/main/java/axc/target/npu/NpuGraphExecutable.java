@@ -173,6 +173,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         Tensor x = values.get(n.input(0));
         Epilogue e = Epilogue.of(n);
         Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
+        Tensor pos = e.rope() != null ? values.get(n.input(e.positionsInput(n.inputs().size()))) : null;
         int k = x.width(), rows = x.rows();
         int outWidth = (int) NpuMatmul.fixed(n.type().last());
         float[] y = new float[rows * outWidth];
@@ -185,6 +186,10 @@ final class NpuGraphExecutable implements GraphExecutable {
                 int m = Math.min(bucket, rows - r0);
                 sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
                 if (res != null) sim.write("r", 0, floats(res.floats(), r0 * outWidth, m * outWidth, bucket * outWidth));
+                if (pos != null) {
+                    float[] table = ropeTable(pos.ints(), r0, m, bucket, e.rope());
+                    sim.write("rope", 0, floats(table, 0, table.length, table.length));
+                }
                 double c = sim.run(true).cycles();
                 cycles += c;
                 shared.record(NpuTarget.program(n.id(), bucket).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
@@ -195,6 +200,25 @@ final class NpuGraphExecutable implements GraphExecutable {
         int[] shape = x.shape();
         shape[shape.length - 1] = outWidth;
         return Tensor.f32(y, shape);
+    }
+
+    /**
+     * The cos then sin tables of rows {@code [r0, r0+m)} of {@code positions} (padding rows at position
+     * 0), {@code bucket} rows of headDim/2 each, from the angles as the interpreter computes them.
+     */
+    static float[] ropeTable(int[] positions, int r0, int m, int bucket, Epilogue.Rope rope) {
+        int half = rope.headDim() / 2;
+        double[] inv = axc.reference.DecoderMath.invFreq(rope.theta(), rope.headDim());
+        float[] t = new float[2 * bucket * half];
+        for (int r = 0; r < bucket; r++) {
+            int p = r < m ? positions[r0 + r] : 0;
+            for (int i = 0; i < half; i++) {
+                float angle = (float) p * (float) inv[i];
+                t[r * half + i] = (float) Math.cos(angle);
+                t[bucket * half + r * half + i] = (float) Math.sin(angle);
+            }
+        }
+        return t;
     }
 
     /** {@code n} floats from {@code off}, then zeros up to {@code total}, as little-endian bytes. */

@@ -29,9 +29,9 @@ import java.util.List;
  * buffers.
  *
  * <p>Kinds: {@code matmul} (several weights: their outputs side by side), {@code rms_norm_matmul}
- * (the norm on the vector unit first), {@code matmul_swiglu} (gate and up chunks side by side,
- * {@code silu(g)·u}); epilogues: bias (in the dequantization) and residual (an add). RoPE and swiglu
- * epilogues are refused, and run on the cpu target.
+ * (the norm on the vector unit first), gated matmuls ({@code matmul_swiglu}, or a swiglu epilogue:
+ * gate and up chunks side by side, {@code silu(g)·u}); epilogues: bias (in the dequantization), RoPE
+ * (from cos/sin tables of the rows' positions, which the host writes) and residual (an add).
  */
 final class NpuMatmul {
     /** Rows of the prefill program: a 64-row chunk (NPU.md's 128 does not leave room for two weight buffers at K = 4864 in 4 MiB). */
@@ -46,6 +46,8 @@ final class NpuMatmul {
     /** Output features: the sum of the weights' rows (for swiglu: the gate's). */
     final int n;
     final boolean norm, swiglu, bias, residual;
+    /** The RoPE epilogue (features {@code [0, heads·headDim)} rotated at the rows' positions), or null. */
+    final Epilogue.Rope rope;
     final List<Node> weights;
     final List<Node> biases;
     final int engines;
@@ -55,6 +57,8 @@ final class NpuMatmul {
     final int chunk;
     /** Where this node's weights start in DRAM, and their bytes. */
     long dramBase;
+    /** Per engine, each chunk's first feature and width: steps of {@link #chunk}, cut where RoPE's features end. */
+    private final int[][] chunkStart, chunkWidth;
 
     NpuMatmul(Graph g, Node node, int engines, long spmBytes) {
         this.node = node;
@@ -65,6 +69,7 @@ final class NpuMatmul {
         swiglu = node.op() == Op.MATMUL_SWIGLU || e.swiglu();
         bias = e.biases() > 0;
         residual = e.residual();
+        rope = e.rope();
         int first = norm ? 2 : 1;
         weights = new ArrayList<>();
         for (int i = first; i < Epilogue.baseInputs(node); i++) weights.add(g.node(node.input(i)));
@@ -74,11 +79,29 @@ final class NpuMatmul {
         int rows = 0;
         for (Node w : swiglu ? weights.subList(0, 1) : weights) rows += (int) fixed(w.type().dim(0));
         n = rows;
-        perEngine = (n + engines - 1) / engines;
+        // With RoPE, engine and chunk boundaries fall on whole heads, so a head's two halves meet in one chunk.
+        int unit = rope != null ? rope.headDim() : 1;
+        perEngine = ceil(ceil(n, engines), unit) * unit;
         int parts = swiglu ? 2 : 1;
         int byWeights = Math.max(1, WEIGHT_BUFFER / (parts * (k + 12)));
         int byResults = Math.max(1, RESULT_BUFFER / (parts * 4 * CHUNK_ROWS));
-        chunk = Math.max(1, Math.min(perEngine, Math.min(byWeights, byResults)));
+        chunk = Math.max(unit, Math.min(perEngine, Math.min(byWeights, byResults)) / unit * unit);
+        int ropeEnd = rope != null ? rope.heads() * rope.headDim() : 0;
+        chunkStart = new int[engines][];
+        chunkWidth = new int[engines][];
+        for (int eng = 0; eng < engines; eng++) {
+            List<int[]> cs = new ArrayList<>();
+            int end = firstFeature(eng) + features(eng);
+            for (int f = firstFeature(eng); f < end; ) {
+                int w = Math.min(chunk, end - f);
+                // A chunk is all rotated or all not, so one rope VOP covers its rows.
+                if (f < ropeEnd && f + w > ropeEnd) w = ropeEnd - f;
+                cs.add(new int[]{f, w});
+                f += w;
+            }
+            chunkStart[eng] = cs.stream().mapToInt(a -> a[0]).toArray();
+            chunkWidth[eng] = cs.stream().mapToInt(a -> a[1]).toArray();
+        }
         if (spmLayout(CHUNK_ROWS).end() > spmBytes) {
             throw new IllegalArgumentException(node.ref() + ": rows of " + k + " need " + spmLayout(CHUNK_ROWS).end() + " bytes of scratchpad, more than " + spmBytes);
         }
@@ -90,8 +113,8 @@ final class NpuMatmul {
             case INPUT, PARAM -> Support.yes();
             case MATMUL, RMS_NORM_MATMUL, MATMUL_SWIGLU -> {
                 Epilogue e = Epilogue.of(n);
-                if (e.rope() != null) yield Support.no("a rope epilogue has no NPU lowering (runs on cpu)");
                 boolean gated = n.op() == Op.MATMUL_SWIGLU || e.swiglu();
+                if (e.rope() != null && (gated || e.rope().headDim() % 2 != 0)) yield Support.no("a rope epilogue on a gated matmul or over odd heads has no NPU lowering");
                 if (gated && e.biases() > 0) yield Support.no("a gated (swiglu) matmul with a bias has no NPU lowering");
                 if (!(n.scheme() instanceof WeightScheme.Stored)) yield Support.no("weight scheme " + n.scheme().spelling() + " is not re-quantized for the NPU");
                 if (g != null) {
@@ -112,6 +135,20 @@ final class NpuMatmul {
         };
     }
 
+    private static int ceil(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Whether RoPE rotates chunk {@code c} of engine {@code e} (all of it: chunks do not straddle). */
+    boolean rotated(int e, int c) {
+        return rope != null && chunkStart(e, c) < rope.heads() * rope.headDim();
+    }
+
+    /** The first output feature of chunk {@code c} of engine {@code e}. */
+    int chunkStart(int e, int c) {
+        return chunkStart[e][c];
+    }
+
     /** Features engine {@code e} computes, starting at {@link #firstFeature}. */
     int features(int e) {
         return Math.max(0, Math.min(n, (e + 1) * perEngine) - e * perEngine);
@@ -122,7 +159,7 @@ final class NpuMatmul {
     }
 
     int chunks(int e) {
-        return (features(e) + chunk - 1) / chunk;
+        return chunkStart[e].length;
     }
 
     /** Bytes of one chunk's blob: codes ([c][K] int8, gate then up for swiglu), scales (f32 each), biases (f32). */
@@ -141,11 +178,11 @@ final class NpuMatmul {
     }
 
     int chunkFeatures(int e, int c) {
-        return Math.min(chunk, features(e) - c * chunk);
+        return chunkWidth[e][c];
     }
 
     /** The scratchpad of one engine for a bucket of {@code rows}: offsets of every buffer. */
-    record Spm(long x, long xn, long g, long q, long s, long w0, long w1, long acc0, long acc1, long y0, long y1, long r0, long r1, long end) {
+    record Spm(long x, long xn, long g, long q, long s, long w0, long w1, long acc0, long acc1, long y0, long y1, long r0, long r1, long rope, long end) {
     }
 
     Spm spmLayout(int rows) {
@@ -165,7 +202,8 @@ final class NpuMatmul {
         long y1 = at; at = align(at + 4L * rows * chunk * parts);
         long r0 = at; at = align(at + (residual ? 4L * rows * chunk : 0));
         long r1 = at; at = align(at + (residual ? 4L * rows * chunk : 0));
-        return new Spm(x, xn, g, q, s, w0, w1, acc0, acc1, y0, y1, r0, r1, at);
+        long ropeAt = at; at = align(at + (rope != null ? 4L * rows * rope.headDim() : 0));
+        return new Spm(x, xn, g, q, s, w0, w1, acc0, acc1, y0, y1, r0, r1, ropeAt, at);
     }
 
     private static long align(long v) {
@@ -192,7 +230,7 @@ final class NpuMatmul {
         float[] row = new float[k];
         for (int e = 0; e < engines; e++) {
             for (int c = 0; c < chunks(e); c++) {
-                int f0 = firstFeature(e) + c * chunk, cf = chunkFeatures(e, c);
+                int f0 = chunkStart(e, c), cf = chunkFeatures(e, c);
                 int parts = swiglu ? 2 : 1;
                 ByteBuffer blob = ByteBuffer.allocate((int) blobBytes(cf)).order(ByteOrder.LITTLE_ENDIAN);
                 float[][] scales = new float[parts][cf];

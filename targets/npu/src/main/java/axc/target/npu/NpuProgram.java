@@ -20,10 +20,12 @@ final class NpuProgram {
     private NpuProgram() {
     }
 
-    static byte[] emit(NpuMatmul m, int rows, long xAt, long rAt, long yAt, long deviceHash) {
+    static byte[] emit(NpuMatmul m, int rows, long xAt, long rAt, long yAt, long ropeAt, long deviceHash) {
         ProgramBuilder b = new ProgramBuilder().deviceHash(deviceHash);
         b.symbol("x", address(DRAM, 0, xAt), 4L * rows * m.k);
         if (m.residual) b.symbol("r", address(DRAM, 0, rAt), 4L * rows * m.n);
+        // cos then sin of each row's angles, rows × headDim/2 each (the host computes them from the positions).
+        if (m.rope != null) b.symbol("rope", address(DRAM, 0, ropeAt), 4L * rows * m.rope.headDim());
         b.symbol("y", address(DRAM, 0, yAt), 4L * rows * m.n);
         NpuMatmul.Spm spm = m.spmLayout(rows);
         long blobAt = m.dramBase;
@@ -40,10 +42,11 @@ final class NpuProgram {
             // starts streaming weights at cycle 0.
             ByteBuffer last = copy(b, out, address(DRAM, 0, xAt), s.applyAsLong(spm.x()), 4L * rows * m.k, 3);
             if (m.norm) last = copy(b, out, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
+            if (m.rope != null) last = copy(b, out, address(DRAM, 0, ropeAt), s.applyAsLong(spm.rope()), 4L * rows * m.rope.headDim(), 0);
             ProgramBuilder.sync(last, NO_SEM, 0, sem + X);
             // NDMA_IN: every chunk's blob (and residual), up to two ahead.
             for (int c = 0; c < m.chunks(e); c++) {
-                int cf = m.chunkFeatures(e, c), f0 = m.firstFeature(e) + c * m.chunk;
+                int cf = m.chunkFeatures(e, c), f0 = m.chunkStart(e, c);
                 long w = c % 2 == 0 ? spm.w0() : spm.w1();
                 ByteBuffer blob = copy(b, in, address(DRAM, 0, blobAt), s.applyAsLong(w), m.blobBytes(cf), 1);
                 // The buffer is free once the vector unit dequantized the chunk two back (which read its scales).
@@ -86,6 +89,10 @@ final class NpuProgram {
                             s.applyAsLong(scales + 4L * cf), 0, 0);
                     v = b.vop(vu, ProgramBuilder.SILU_MUL, s.applyAsLong(y), s.applyAsLong(up), s.applyAsLong(y), cf, rows, 0, 0, 0, 0);
                 }
+                if (m.rotated(e, c)) {
+                    // Whole heads: the chunk's features are heads of the rotated range, rows at the table's positions.
+                    v = b.vop(vu, ProgramBuilder.ROPE, s.applyAsLong(y), 0, s.applyAsLong(y), cf, rows, 0, s.applyAsLong(spm.rope()), m.rope.headDim(), 0);
+                }
                 if (m.residual) {
                     long r = c % 2 == 0 ? spm.r0() : spm.r1();
                     v = b.vop(vu, ProgramBuilder.ADD, s.applyAsLong(y), s.applyAsLong(r), s.applyAsLong(y), cf, rows, 0, 0, 0, 0);
@@ -111,7 +118,7 @@ final class NpuProgram {
 
             // NDMA_OUT: each chunk's rows into its columns of y.
             for (int c = 0; c < m.chunks(e); c++) {
-                int cf = m.chunkFeatures(e, c), f0 = m.firstFeature(e) + c * m.chunk;
+                int cf = m.chunkFeatures(e, c), f0 = m.chunkStart(e, c);
                 long y = c % 2 == 0 ? spm.y0() : spm.y1();
                 ByteBuffer o = b.dma(out, s.applyAsLong(y), address(DRAM, 0, yAt + 4L * f0), 4 * cf, rows, 4 * cf, 4 * m.n, 0);
                 ProgramBuilder.sync(o, sem + V, c + 1, sem + O);

@@ -111,14 +111,14 @@ public final class NpuTarget implements Target {
         ObjectNode plan = Json.MAPPER.createObjectNode();
         plan.put("engines", engines);
         plan.put("chunk_rows", NpuMatmul.CHUNK_ROWS);
-        plan.put("x", layout.x).put("r", layout.r).put("y", layout.y).put("dram_bytes", layout.end);
+        plan.put("x", layout.x).put("r", layout.r).put("y", layout.y).put("rope", layout.rope).put("dram_bytes", layout.end);
         ArrayNode nodes = plan.putArray("nodes");
         for (NpuMatmul m : layout.nodes) {
             ObjectNode o = nodes.addObject();
             o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("k", m.k).put("n", m.n).put("chunk", m.chunk)
                     .put("dram", m.dramBase).put("bytes", m.imageBytes());
             for (int rows : new int[]{1, NpuMatmul.CHUNK_ROWS}) {
-                out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, hash));
+                out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, layout.rope, hash));
             }
         }
         try {
@@ -162,11 +162,11 @@ public final class NpuTarget implements Target {
     }
 
     /** Where every lowered node's weights and the I/O buffers sit in device DRAM. */
-    record Layout(List<NpuMatmul> nodes, long weightsEnd, long x, long r, long y, long end) {
+    record Layout(List<NpuMatmul> nodes, long weightsEnd, long x, long r, long y, long rope, long end) {
         static Layout of(Graph g, int engines, long spm) {
             List<NpuMatmul> nodes = new ArrayList<>();
             long at = 0;
-            long maxK = 1, maxN = 1;
+            long maxK = 1, maxN = 1, maxD = 1;
             for (Node n : g.nodes()) {
                 if (n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU) continue;
                 NpuMatmul m = new NpuMatmul(g, n, engines, spm);
@@ -175,11 +175,12 @@ public final class NpuTarget implements Target {
                 at = (at + PAGE - 1) / PAGE * PAGE;
                 maxK = Math.max(maxK, m.k);
                 maxN = Math.max(maxN, m.n);
+                if (m.rope != null) maxD = Math.max(maxD, m.rope.headDim());
                 nodes.add(m);
             }
             long rows = NpuMatmul.CHUNK_ROWS;
-            long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, end = y + 4 * rows * maxN;
-            return new Layout(nodes, at, x, r, y, end);
+            long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, rope = y + 4 * rows * maxN, end = rope + 4 * rows * maxD;
+            return new Layout(nodes, at, x, r, y, rope, end);
         }
     }
 

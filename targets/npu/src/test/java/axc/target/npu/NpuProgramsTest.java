@@ -61,7 +61,7 @@ class NpuProgramsTest {
             Map<Integer, Long> dram = new HashMap<>();
             for (JsonNode n : plan.path("nodes")) dram.put(n.path("node").asInt(), n.path("dram").asLong());
             var image = b.data(NpuTarget.WEIGHTS);
-            int checked = 0;
+            int checked = 0, ropes = 0;
             for (int i = 0; i < p.segments().size(); i++) {
                 if (!p.segments().get(i).target().equals("npu")) continue;
                 Graph cut = p.segmentGraph(g, i);
@@ -69,6 +69,13 @@ class NpuProgramsTest {
                     Map<String, Tensor> inputs = new HashMap<>();
                     Random r = new Random(rows * 31L + i);
                     for (Node in : cut.graphInputs()) {
+                        if (in.type().dtype() == axc.ir.DataType.I32) {
+                            // Positions: a prompt that starts at 5 (decode: one row at 40).
+                            int[] positions = new int[rows];
+                            for (int j = 0; j < rows; j++) positions[j] = rows == 1 ? 40 : 5 + j;
+                            inputs.put(in.name(), Tensor.i32(positions, rows));
+                            continue;
+                        }
                         int w = (int) NpuMatmul.fixed(in.type().last());
                         float[] v = new float[rows * w];
                         for (int j = 0; j < v.length; j++) v[j] = (float) r.nextGaussian();
@@ -89,8 +96,10 @@ class NpuProgramsTest {
                         m.dramBase = dram.get(n.id());
                         Epilogue e = Epilogue.of(n);
                         Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
+                        Tensor pos = e.rope() != null ? values.get(n.input(e.positionsInput(n.inputs().size()))) : null;
                         float eps = n.attrs().has("eps") ? (float) n.attrs().getDouble("eps") : 0f;
-                        values.put(n.id(), NpuReference.run(m, image, values.get(n.input(0)), res, eps));
+                        values.put(n.id(), NpuReference.run(m, image, values.get(n.input(0)), res, pos, eps));
+                        if (e.rope() != null) ropes++;
                         checked++;
                     }
                     for (int o = 0; o < cut.outputs().size(); o++) {
@@ -107,6 +116,7 @@ class NpuProgramsTest {
                 }
             }
             assertTrue(checked >= 2 * 9, "npu nodes checked: " + checked);
+            assertTrue(ropes >= 2 * 4, "QKV projections with their RoPE epilogue checked: " + ropes);
         }
     }
 }
