@@ -46,6 +46,13 @@ final class NpuMatmul {
     /** Output features: the sum of the weights' rows (for swiglu: the gate's). */
     final int n;
     final boolean norm, swiglu, bias, residual;
+    /**
+     * W4A8: the weights are stored in 4 bits or fewer (Q4_0, Q4_K, Q3_K, ...), so they stay 4-bit on
+     * the device, two codes a byte, unpacked by the i8·i4 GEMM; otherwise W8A8.
+     */
+    final boolean int4;
+    /** Bytes of one output channel's codes: K, or K/2 for W4A8. */
+    final int codeBytes;
     /** The RoPE epilogue (features {@code [0, heads·headDim)} rotated at the rows' positions), or null. */
     final Epilogue.Rope rope;
     final List<Node> weights;
@@ -76,6 +83,8 @@ final class NpuMatmul {
         biases = new ArrayList<>();
         if (bias) for (int i = 0; i < e.biases(); i++) biases.add(g.node(node.input(e.firstBias(node.inputs().size()) + i)));
         k = (int) fixed(weights.getFirst().type().last());
+        int4 = weights.stream().allMatch(w -> w.scheme() instanceof WeightScheme.Stored st && st.dtype().bits() <= 4.5);
+        codeBytes = int4 ? k / 2 : k;
         int rows = 0;
         for (Node w : swiglu ? weights.subList(0, 1) : weights) rows += (int) fixed(w.type().dim(0));
         n = rows;
@@ -83,7 +92,7 @@ final class NpuMatmul {
         int unit = rope != null ? rope.headDim() : 1;
         perEngine = ceil(ceil(n, engines), unit) * unit;
         int parts = swiglu ? 2 : 1;
-        int byWeights = Math.max(1, WEIGHT_BUFFER / (parts * (k + 12)));
+        int byWeights = Math.max(1, WEIGHT_BUFFER / (parts * (codeBytes + 12)));
         int byResults = Math.max(1, RESULT_BUFFER / (parts * 4 * CHUNK_ROWS));
         chunk = Math.max(unit, Math.min(perEngine, Math.min(byWeights, byResults)) / unit * unit);
         int ropeEnd = rope != null ? rope.heads() * rope.headDim() : 0;
@@ -162,10 +171,10 @@ final class NpuMatmul {
         return chunkStart[e].length;
     }
 
-    /** Bytes of one chunk's blob: codes ([c][K] int8, gate then up for swiglu), scales (f32 each), biases (f32). */
+    /** Bytes of one chunk's blob: codes ([c][K] int8, or int4 two a byte; gate then up for swiglu), scales (f32 each), biases (f32). */
     long blobBytes(int c) {
         int parts = swiglu ? 2 : 1;
-        return (long) parts * c * k + (long) parts * 4 * c + (bias ? 4L * c : 0);
+        return (long) parts * c * codeBytes + (long) parts * 4 * c + (bias ? 4L * c : 0);
     }
 
     /** Bytes of this node's DRAM weight image: every engine's chunks in order. */
@@ -239,9 +248,19 @@ final class NpuMatmul {
                         readRow(store, where, swiglu ? weights.get(p) : null, f0 + i, row);
                         float amax = 0;
                         for (float v : row) amax = Math.max(amax, Math.abs(v));
-                        scales[p][i] = amax / 127.0f;
-                        float inv = amax > 0 ? 127.0f / amax : 0.0f;
-                        for (float v : row) blob.put(NpuSemantics.q8(v * inv));
+                        if (int4) {
+                            // Symmetric int4 per channel, codes in [-8, 7]; byte j holds codes 2j (low nibble) and 2j+1.
+                            scales[p][i] = amax / 7.0f;
+                            float inv = amax > 0 ? 7.0f / amax : 0.0f;
+                            for (int t = 0; t < k; t += 2) {
+                                int lo = NpuSemantics.q4(row[t] * inv), hi = NpuSemantics.q4(row[t + 1] * inv);
+                                blob.put((byte) ((lo & 15) | (hi << 4)));
+                            }
+                        } else {
+                            scales[p][i] = amax / 127.0f;
+                            float inv = amax > 0 ? 127.0f / amax : 0.0f;
+                            for (float v : row) blob.put(NpuSemantics.q8(v * inv));
+                        }
                     }
                 }
                 for (int p = 0; p < parts; p++) for (float s : scales[p]) blob.putFloat(s);

@@ -79,7 +79,7 @@ final class NpuProgram {
                 long w = c % 2 == 0 ? spm.w0() : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1(), y = c % 2 == 0 ? spm.y0() : spm.y1();
                 // The output buffer is free once NDMA_OUT wrote the chunk two back.
                 if (c >= 2) b.record(vu, ProgramBuilder.SYNC, 0, 0, sem + O, c - 1, NO_SEM, 0);
-                long scales = w + (long) parts * cf * m.k;
+                long scales = w + (long) parts * cf * m.codeBytes;
                 ByteBuffer v = b.vop(vu, ProgramBuilder.DEQUANT, s.applyAsLong(acc), s.applyAsLong(spm.s()), s.applyAsLong(y), cf, rows, 0,
                         s.applyAsLong(scales), 0, m.bias ? 2 : 0);
                 ProgramBuilder.sync(v, sem + G, c + 1, NO_SEM);
@@ -107,10 +107,11 @@ final class NpuProgram {
                 if (c == 0) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + Q, 1, NO_SEM, 0);
                 // The accumulators are free once the vector unit dequantized the chunk two back.
                 if (c >= 2) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + V, c - 1, NO_SEM, 0);
-                ByteBuffer g = b.gemm(tu, ProgramBuilder.I8I8, s.applyAsLong(spm.q()), s.applyAsLong(w), s.applyAsLong(acc), rows, cf, m.k, false, true);
+                int mode = m.int4 ? ProgramBuilder.I8I4 : ProgramBuilder.I8I8;
+                ByteBuffer g = b.gemm(tu, mode, s.applyAsLong(spm.q()), s.applyAsLong(w), s.applyAsLong(acc), rows, cf, m.k, false, true);
                 ProgramBuilder.sync(g, sem + W, c + 1, NO_SEM);
                 if (m.swiglu) {
-                    g = b.gemm(tu, ProgramBuilder.I8I8, s.applyAsLong(spm.q()), s.applyAsLong(w + (long) cf * m.k), s.applyAsLong(acc + 4L * rows * cf),
+                    g = b.gemm(tu, mode, s.applyAsLong(spm.q()), s.applyAsLong(w + (long) cf * m.codeBytes), s.applyAsLong(acc + 4L * rows * cf),
                             rows, cf, m.k, false, true);
                 }
                 ProgramBuilder.sync(g, readWait(g), readWaitValue(g), sem + G);

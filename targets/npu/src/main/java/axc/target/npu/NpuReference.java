@@ -19,6 +19,14 @@ public final class NpuReference {
     private NpuReference() {
     }
 
+    /** Weight code {@code t} of a channel: an int8, or a signed nibble (low nibble = even t) for W4A8. */
+    private static int code(MemorySegment image, long codes, int t, boolean int4) {
+        if (!int4) return image.get(ValueLayout.JAVA_BYTE, codes + t);
+        int b = image.get(ValueLayout.JAVA_BYTE, codes + t / 2) & 0xFF;
+        int v = t % 2 == 0 ? b & 15 : b >> 4;
+        return (v ^ 8) - 8;
+    }
+
     static Tensor run(NpuMatmul m, MemorySegment image, Tensor x, Tensor residual, Tensor positions, float eps) {
         int rows = x.rows(), k = m.k, n = m.n;
         float[] in = x.floats();
@@ -36,14 +44,14 @@ public final class NpuReference {
         for (int e = 0; e < m.engines; e++) {
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c), f0 = m.chunkStart(e, c);
-                long scales = blob + (long) parts * cf * k;
+                long scales = blob + (long) parts * cf * m.codeBytes;
                 for (int i = 0; i < cf; i++) {
                     for (int r = 0; r < rows; r++) {
                         float[] v = new float[parts];
                         for (int p = 0; p < parts; p++) {
-                            long codes = blob + ((long) p * cf + i) * k;
+                            long codes = blob + ((long) p * cf + i) * m.codeBytes;
                             int acc = 0;
-                            for (int t = 0; t < k; t++) acc += q[r * k + t] * image.get(ValueLayout.JAVA_BYTE, codes + t);
+                            for (int t = 0; t < k; t++) acc += q[r * k + t] * code(image, codes, t, m.int4);
                             float s = image.get(F, scales + 4L * (p * cf + i));
                             float d = ((float) acc * tokenScale[r]) * s;
                             if (m.bias) d = d + image.get(F, scales + 4L * parts * cf + 4L * i);

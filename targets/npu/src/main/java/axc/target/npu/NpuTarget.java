@@ -107,7 +107,12 @@ public final class NpuTarget implements Target {
         out.add(DEVICE, resolved.getBytes(StandardCharsets.UTF_8));
         // The golden logits are the float reference's; W8A8 sits this far from them (NPU.md B5, level 3).
         // top-1 0.97 rather than 0.98: the golden prompts have about 50 positions, where one token is 2%.
-        if (ctx.config() != null) out.add(axc.compile.Golden.TOLERANCE, "{\"max_nmse\": 2e-3, \"min_top1\": 0.97}\n".getBytes(StandardCharsets.UTF_8));
+        // W4A8 (int4 per output channel, from 4-bit checkpoints) sits further: about 1e-2 NMSE from the golden logits.
+        boolean anyInt4 = layout.nodes.stream().anyMatch(m -> m.int4);
+        if (ctx.config() != null) {
+            String t = anyInt4 ? "{\"max_nmse\": 2e-2, \"min_top1\": 0.8}\n" : "{\"max_nmse\": 2e-3, \"min_top1\": 0.97}\n";
+            out.add(axc.compile.Golden.TOLERANCE, t.getBytes(StandardCharsets.UTF_8));
+        }
         ObjectNode plan = Json.MAPPER.createObjectNode();
         plan.put("engines", engines);
         plan.put("chunk_rows", NpuMatmul.CHUNK_ROWS);
@@ -115,7 +120,7 @@ public final class NpuTarget implements Target {
         ArrayNode nodes = plan.putArray("nodes");
         for (NpuMatmul m : layout.nodes) {
             ObjectNode o = nodes.addObject();
-            o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("k", m.k).put("n", m.n).put("chunk", m.chunk)
+            o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk)
                     .put("dram", m.dramBase).put("bytes", m.imageBytes());
             for (int rows : new int[]{1, NpuMatmul.CHUNK_ROWS}) {
                 out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, layout.rope, hash));

@@ -33,26 +33,41 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Whole programs (NPU.md B5, level 2): every npu segment of the trained model's artifact, run on the
- * simulator for a decode step (1 row) and a prefill that pads its last 64-row chunk (70 rows), equals
- * {@link NpuReference} bit for bit; and the same artifact on another device (16 engines instead of 8,
- * other widths and bandwidth) gives the same bits.
+ * Whole programs (NPU.md B5, level 2): every npu segment of the trained model's artifacts (BF16 ->
+ * W8A8, Q4_0 -> W4A8), run on the simulator for a decode step (1 row) and a prefill that pads its last
+ * 64-row chunk (70 rows), equals {@link NpuReference} bit for bit; and the same artifact on another
+ * device (16 engines instead of 8, other widths and bandwidth) gives the same bits.
  */
 class NpuProgramsTest {
     @TempDir
     static Path tmp;
-    static Path artifact;
+    /** The trained model in BF16 (W8A8 on the device) and quantized to Q4_0 (W4A8). */
+    static Path w8, w4;
 
     @BeforeAll
     static void compile() {
         Path model = ExampleModels.extractTinyPy(tmp.resolve("axc-tiny-py"));
-        artifact = tmp.resolve("tiny.axc");
-        ArtifactCompiler.compile(model, new NpuTargetProvider(), Optional.of(new CpuTargetProvider()), new TargetOptions(1, null, Map.of()),
-                new CompileOptions(null, "axc-tiny-py"), artifact, null, Progress.SILENT);
+        Path q4 = tmp.resolve("q4.gguf");
+        axc.quant.Quantization.run(model, q4, axc.quant.recipe.Presets.find("q4_0").orElseThrow(), null, false, false, Progress.SILENT);
+        w8 = tmp.resolve("w8.axc");
+        w4 = tmp.resolve("w4.axc");
+        for (Path[] io : new Path[][]{{model, w8}, {q4, w4}}) {
+            ArtifactCompiler.compile(io[0], new NpuTargetProvider(), Optional.of(new CpuTargetProvider()), new TargetOptions(1, null, Map.of()),
+                    new CompileOptions(null, "axc-tiny-py"), io[1], null, Progress.SILENT);
+        }
     }
 
     @Test
-    void everySegmentMatchesTheMirrorAndDoesNotDependOnTheDevice() {
+    void everyW8a8SegmentMatchesTheMirrorAndDoesNotDependOnTheDevice() {
+        check(w8, false);
+    }
+
+    @Test
+    void everyW4a8SegmentMatchesTheMirrorAndDoesNotDependOnTheDevice() {
+        check(w4, true);
+    }
+
+    static void check(Path artifact, boolean int4) {
         try (Bundle b = Bundle.open(artifact)) {
             Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
             Partition p = Partition.read(b, g);
@@ -61,7 +76,7 @@ class NpuProgramsTest {
             Map<Integer, Long> dram = new HashMap<>();
             for (JsonNode n : plan.path("nodes")) dram.put(n.path("node").asInt(), n.path("dram").asLong());
             var image = b.data(NpuTarget.WEIGHTS);
-            int checked = 0, ropes = 0;
+            int checked = 0, ropes = 0, w4Nodes = 0;
             for (int i = 0; i < p.segments().size(); i++) {
                 if (!p.segments().get(i).target().equals("npu")) continue;
                 Graph cut = p.segmentGraph(g, i);
@@ -93,6 +108,7 @@ class NpuProgramsTest {
                     for (Node n : cut.nodes()) {
                         if (n.op() == axc.ir.Op.INPUT || n.op() == axc.ir.Op.PARAM) continue;
                         NpuMatmul m = new NpuMatmul(cut, n, device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
+                        w4Nodes += m.int4 ? 1 : 0;
                         m.dramBase = dram.get(n.id());
                         Epilogue e = Epilogue.of(n);
                         Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
@@ -117,6 +133,8 @@ class NpuProgramsTest {
             }
             assertTrue(checked >= 2 * 9, "npu nodes checked: " + checked);
             assertTrue(ropes >= 2 * 4, "QKV projections with their RoPE epilogue checked: " + ropes);
+            if (int4) assertTrue(w4Nodes >= 2 * 8, "W4A8 nodes checked: " + w4Nodes);
+            else assertEquals(0, w4Nodes, "a BF16 checkpoint lowers to W8A8 only");
         }
     }
 }
