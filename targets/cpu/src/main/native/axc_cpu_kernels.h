@@ -118,23 +118,31 @@ static inline int axc_act_pos(int dtype, int i, int nb) {
     return 32 * pair + (j < 16 ? 0 : 32) + 16 * second + (j & 15);
 }
 
+/** One 32-element block as int8 codes (natural order) and its scale max|x| / 127; returns the codes' sum. */
+static inline int axc_quantize_block_portable(const float* x, int8_t* q, float* d) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; j++) { float a = fabsf(x[j]); if (a > amax) amax = a; }
+    float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+    int sum = 0;
+    for (int j = 0; j < 32; j++) {
+        int v = (int)lrintf(x[j] * inv);
+        v = v > 127 ? 127 : v < -127 ? -127 : v;
+        q[j] = (int8_t)v;
+        sum += v;
+    }
+    *d = amax / 127.0f;
+    return sum;
+}
+
 static inline void axc_quantize_row_portable(int dtype, const float* x, int cols, uint8_t* out) {
     int nb = cols / 32;
     int8_t* q = (int8_t*)out;
     float* d = (float*)(out + 32 * nb);
     int32_t* k = (int32_t*)(out + 36 * nb);
     for (int b = 0; b < nb; b++) {
-        float amax = 0.0f;
-        for (int j = 0; j < 32; j++) { float a = fabsf(x[32 * b + j]); if (a > amax) amax = a; }
-        float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-        int sum = 0;
-        for (int j = 0; j < 32; j++) {
-            int v = (int)lrintf(x[32 * b + j] * inv);
-            v = v > 127 ? 127 : v < -127 ? -127 : v;
-            q[axc_act_pos(dtype, 32 * b + j, nb)] = (int8_t)v;
-            sum += v;
-        }
-        d[b] = amax / 127.0f;
+        int8_t codes[32];
+        int sum = axc_quantize_block_portable(x + 32 * b, codes, d + b);
+        for (int j = 0; j < 32; j++) q[axc_act_pos(dtype, 32 * b + j, nb)] = codes[j];
         if (b / 2 < nb / 2) {  // Q4_0's lanes of this block in its pair start at -sum (see axc_dot_vnni)
             int base = 16 * (b / 2), second = b & 1;
             for (int l = 0; l < 16; l++) {
@@ -616,20 +624,7 @@ static inline void axc_quantize_natural_portable(const float* x, int cols, uint8
     int8_t* q = (int8_t*)out;
     float* d = (float*)(out + 32 * nb);
     int32_t* s = (int32_t*)(out + 36 * nb);
-    for (int b = 0; b < nb; b++) {
-        float amax = 0.0f;
-        for (int j = 0; j < 32; j++) { float a = fabsf(x[32 * b + j]); if (a > amax) amax = a; }
-        float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-        int sum = 0;
-        for (int j = 0; j < 32; j++) {
-            int v = (int)lrintf(x[32 * b + j] * inv);
-            v = v > 127 ? 127 : v < -127 ? -127 : v;
-            q[32 * b + j] = (int8_t)v;
-            sum += v;
-        }
-        d[b] = amax / 127.0f;
-        s[b] = sum;
-    }
+    for (int b = 0; b < nb; b++) s[b] = axc_quantize_block_portable(x + 32 * b, q + 32 * b, d + b);
 }
 
 #ifdef AXC_X86
