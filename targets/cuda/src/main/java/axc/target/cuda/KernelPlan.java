@@ -58,8 +58,7 @@ final class KernelPlan {
      */
     static Support support(Graph g, Node n) {
         return switch (n.op()) {
-            case INPUT, PARAM, ADD, MUL, SILU, SWIGLU, BIAS_ADD, SLICE -> Support.yes();
-            case RMS_NORM, HEAD_RMS_NORM -> Support.yes();
+            case INPUT, PARAM, ADD, MUL, SILU, SWIGLU, BIAS_ADD, SLICE, RMS_NORM, HEAD_RMS_NORM -> Support.yes();
             case EMBEDDING -> weights(g, n, 0, 1);
             case MATMUL -> weights(g, n, 1, Epilogue.baseInputs(n));
             case RMS_NORM_MATMUL -> weights(g, n, 2, Epilogue.baseInputs(n));

@@ -99,7 +99,7 @@ __device__ __forceinline__ float chunk_dot(const uint8_t* __restrict__ w, long l
     return acc;
 }
 
-// One warp per output feature: y[row, col0 + n] = x[row] . W[n] (+ bias[col0 + n]) (+ residual).
+// One warp per output feature: y[row, col0 + n] = x[row] . W[n] (+ residual); biases are a separate epilogue launch.
 // Grid: (ceil(N / warps), rows). The decode step's hot kernel: it streams each weight byte once.
 template <int FMT, int K>
 __device__ void gemv(const uint8_t* __restrict__ w, int N, const float* __restrict__ x, float* __restrict__ y,

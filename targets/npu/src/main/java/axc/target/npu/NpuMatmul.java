@@ -1,15 +1,13 @@
 package axc.target.npu;
 
-import axc.formats.quant.Dequantizer;
-import axc.formats.tensor.TensorInfo;
-import axc.formats.tensor.TensorStore;
-import axc.frontend.QwenFrontend;
 import axc.ir.Dim;
 import axc.ir.Epilogue;
 import axc.ir.Graph;
 import axc.ir.Node;
 import axc.ir.Op;
 import axc.ir.WeightScheme;
+import axc.interp.ParamSource;
+import axc.reference.Matrix;
 import axc.target.Support;
 
 import java.io.IOException;
@@ -57,6 +55,8 @@ final class NpuMatmul {
     final Epilogue.Rope rope;
     final List<Node> weights;
     final List<Node> biases;
+    /** The norm weight of an {@code rms_norm_matmul}, else null. */
+    final Node normWeight;
     final int engines;
     /** Output features per engine (the last may have fewer, or none). */
     final int perEngine;
@@ -78,6 +78,7 @@ final class NpuMatmul {
         residual = e.residual();
         rope = e.rope();
         int first = norm ? 2 : 1;
+        normWeight = norm ? g.node(node.input(1)) : null;
         weights = new ArrayList<>();
         for (int i = first; i < Epilogue.baseInputs(node); i++) weights.add(g.node(node.input(i)));
         biases = new ArrayList<>();
@@ -221,31 +222,34 @@ final class NpuMatmul {
 
     /**
      * Writes the weight image: per engine, per chunk, the codes of the chunk's output channels, their
-     * scales (absmax / 127 of each dequantized row, codes {@link NpuSemantics#q8} of row · 127/absmax),
-     * then their biases.
+     * scales (absmax / 127 of each dequantized row, codes {@link NpuSemantics#q8} of row · 127/absmax;
+     * for W4A8 absmax / 7 and {@link NpuSemantics#q4}), then their biases; after every chunk, the norm
+     * weight of an {@code rms_norm_matmul} as float32. Params are read as the interpreter reads them.
      */
-    void writeImage(TensorStore store, java.nio.file.Path where, WritableByteChannel out) throws IOException {
-        List<float[]> biasValues = new ArrayList<>();
-        for (Node b : biases) biasValues.add(dequantize(store, b.name(), where));
+    void writeImage(ParamSource params, WritableByteChannel out) throws IOException {
         float[] biasAll = null;
         if (bias) {
             biasAll = new float[n];
             int at = 0;
-            for (float[] v : biasValues) {
+            for (Node b : biases) {
+                float[] v = params.vector(b.name());
                 System.arraycopy(v, 0, biasAll, at, v.length);
                 at += v.length;
             }
         }
+        List<Matrix> matrices = new ArrayList<>();
+        for (Node w : weights) matrices.add(params.matrix(w.name(), w.scheme()));
         float[] row = new float[k];
+        int parts = swiglu ? 2 : 1;
         for (int e = 0; e < engines; e++) {
             for (int c = 0; c < chunks(e); c++) {
                 int f0 = chunkStart(e, c), cf = chunkFeatures(e, c);
-                int parts = swiglu ? 2 : 1;
                 ByteBuffer blob = ByteBuffer.allocate((int) blobBytes(cf)).order(ByteOrder.LITTLE_ENDIAN);
                 float[][] scales = new float[parts][cf];
                 for (int p = 0; p < parts; p++) {
                     for (int i = 0; i < cf; i++) {
-                        readRow(store, where, swiglu ? weights.get(p) : null, f0 + i, row);
+                        if (swiglu) matrices.get(p).row(f0 + i, row);
+                        else concatenatedRow(matrices, f0 + i, row);
                         float amax = 0;
                         for (float v : row) amax = Math.max(amax, Math.abs(v));
                         if (int4) {
@@ -265,34 +269,33 @@ final class NpuMatmul {
                 }
                 for (int p = 0; p < parts; p++) for (float s : scales[p]) blob.putFloat(s);
                 if (bias) for (int i = 0; i < cf; i++) blob.putFloat(biasAll[f0 + i]);
-                blob.flip();
-                while (blob.hasRemaining()) out.write(blob);
+                write(blob, out);
             }
+        }
+        if (norm) {
+            float[] g = params.vector(normWeight.name());
+            ByteBuffer b = ByteBuffer.allocate(4 * g.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : g) b.putFloat(v);
+            write(b, out);
         }
     }
 
-    /** Output row {@code feature} of the concatenated weights (or of {@code only}, for swiglu's gate or up). */
-    private void readRow(TensorStore store, java.nio.file.Path where, Node only, int feature, float[] out) {
+    private static void write(ByteBuffer b, WritableByteChannel out) throws IOException {
+        b.flip();
+        while (b.hasRemaining()) out.write(b);
+    }
+
+    /** Output row {@code feature} of the weights side by side. */
+    private static void concatenatedRow(List<Matrix> matrices, int feature, float[] out) {
         int f = feature;
-        for (Node w : only != null ? List.of(only) : weights) {
-            int rows = (int) fixed(w.type().dim(0));
-            if (f < rows) {
-                TensorInfo t = tensor(store, w.name(), where);
-                Dequantizer.dequantizeRows(t.dtype(), store.data(t.name()), k, f, 1, out, 0);
+        for (Matrix m : matrices) {
+            if (f < m.rows()) {
+                m.row(f, out);
                 return;
             }
-            f -= rows;
+            f -= m.rows();
         }
-        throw new IllegalStateException("feature " + feature + " past " + n);
-    }
-
-    static TensorInfo tensor(TensorStore store, String name, java.nio.file.Path where) {
-        return QwenFrontend.find(store, name).orElseThrow(() -> new IllegalArgumentException("no tensor " + name + " in " + where));
-    }
-
-    static float[] dequantize(TensorStore store, String name, java.nio.file.Path where) {
-        TensorInfo t = tensor(store, name, where);
-        return Dequantizer.dequantize(t.dtype(), store.data(t.name()), TensorInfo.elementCount(t.shape()));
+        throw new IllegalStateException("feature " + feature + " past the weights' rows");
     }
 
     static long fixed(Dim d) {

@@ -7,7 +7,11 @@ import axc.errors.UnsupportedFeatureException;
 import axc.formats.json.Json;
 import axc.ir.Graph;
 import axc.ir.Node;
+import axc.interp.ParamSource;
+import axc.interp.StoredParams;
+import axc.interp.WeightsParams;
 import axc.ir.Op;
+import axc.reference.Weights;
 import axc.target.CompileContext;
 import axc.target.Executable;
 import axc.target.GraphExecutable;
@@ -131,20 +135,14 @@ public final class NpuTarget implements Target {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        // Params as the interpreter reads them: through the model's config (Hugging Face or GGUF names), or as a graph artifact stores them.
+        ParamSource params = ctx.config() != null ? new WeightsParams(new Weights(ctx.tensors(), ctx.config(), null)) : new StoredParams(ctx.tensors());
         out.add(WEIGHTS, layout.weightsEnd, ch -> {
             long at = 0;
             for (NpuMatmul m : layout.nodes) {
                 at = pad(ch, at, m.dramBase);
-                m.writeImage(ctx.tensors(), null, ch);
-                at += m.imageBytes();
-                if (m.norm) {
-                    float[] gw = NpuMatmul.dequantize(ctx.tensors(), g.node(m.node.input(1)).name(), null);
-                    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(4 * gw.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                    for (float v : gw) bb.putFloat(v);
-                    bb.flip();
-                    while (bb.hasRemaining()) ch.write(bb);
-                    at += 4L * gw.length;
-                }
+                m.writeImage(params, ch);
+                at += m.imageBytes() + (m.norm ? 4L * m.k : 0);
             }
             pad(ch, at, layout.weightsEnd);
         });
