@@ -6,6 +6,7 @@ import axc.formats.dtype.DType;
 import axc.formats.quant.Dequantizer;
 import axc.formats.tensor.TensorInfo;
 import axc.reference.DecoderMath;
+import axc.frontend.QwenFrontend;
 import axc.interp.Tensor;
 import axc.ir.DataType;
 import axc.ir.Dim;
@@ -49,9 +50,11 @@ final class CudaGraphExecutable implements GraphExecutable {
         this.rt = new CudaRuntime(fatbin, new String(b.bytes(CudaTarget.SOURCE), StandardCharsets.UTF_8));
         try {
             BundleTensors tensors = BundleTensors.open(b);
+            java.util.Set<Integer> matrices = matrixParams(graph);
             for (Node n : graph.params()) {
-                TensorInfo t = tensors.find(n.name()).orElseThrow(() -> new IllegalArgumentException("artifact has no tensor " + n.name()));
-                if (readAsMatrix(n)) {
+                // Params carry Hugging Face names; a model converted from GGUF stores GGUF names.
+                TensorInfo t = QwenFrontend.find(tensors, n.name()).orElseThrow(() -> new IllegalArgumentException("artifact has no tensor " + n.name()));
+                if (matrices.contains(n.id())) {
                     if (CudaLayouts.packs(t.dtype(), t.shape()) && !tensors.layout(t.name()).map(CudaLayouts.ROWS::equals).orElse(false)) {
                         throw new IllegalArgumentException("tensor " + t.name() + " is not in the " + CudaLayouts.ROWS + " layout");
                     }
@@ -81,19 +84,15 @@ final class CudaGraphExecutable implements GraphExecutable {
         return rt.copyGbPerS(bytes, 5);
     }
 
-    /** Whether some user reads param {@code p} as a weight matrix (or embedding table) rather than a vector. */
-    private boolean readAsMatrix(Node p) {
-        for (Node u : graph.nodes()) {
-            int base = u.op() == Op.EMBEDDING ? 1 : Epilogue.allowedOn(u.op()) ? Epilogue.baseInputs(u) : 0;
-            int first = switch (u.op()) {
-                case EMBEDDING -> 0;
-                case MATMUL, MATMUL_SWIGLU -> 1;
-                case RMS_NORM_MATMUL -> 2;
-                default -> base;
-            };
-            for (int i = first; i < base; i++) if (u.input(i) == p.id()) return true;
+    /** Params some node reads as a weight matrix or embedding table (its scheme inputs, epilogue operands aside); the rest are vectors. */
+    static java.util.Set<Integer> matrixParams(Graph g) {
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (Node u : g.nodes()) {
+            if (!u.op().readsWeights()) continue;
+            int end = Epilogue.allowedOn(u.op()) ? Epilogue.baseInputs(u) : u.inputs().size();
+            for (int i = 0; i < end; i++) if (u.op().isSchemeInput(i)) ids.add(u.input(i));
         }
-        return false;
+        return ids;
     }
 
     /** Per-node constants: concatenated biases and RoPE frequency tables. */

@@ -34,6 +34,14 @@ class KernelPlanTest {
             assertTrue(entries.containsAll(List.of("axc_gemv_bf16_" + hidden, "axc_gemm_mma_bf16_" + hidden, "axc_gemv_bf16_" + inter,
                     "axc_embedding_bf16_" + hidden, "axc_rms_norm_" + hidden, "axc_attention_split_" + d, "axc_attention_merge_" + d)), entries.toString());
             assertEquals(entries.stream().distinct().toList(), entries, "each specialisation once");
+            // The params the runtime uploads as matrices (raw, packed) rather than float vectors: every
+            // layer's seven projections and the (tied) embedding table; norms and biases are vectors.
+            java.util.Set<Integer> matrices = CudaGraphExecutable.matrixParams(g);
+            assertEquals(7 * ck.config().numLayers() + 1, matrices.size(), matrices.toString());
+            for (int id : matrices) {
+                String name = g.node(id).name();
+                assertTrue(name.endsWith("proj.weight") || name.endsWith("embed_tokens.weight"), name);
+            }
         }
     }
 
