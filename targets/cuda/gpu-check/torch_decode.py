@@ -12,7 +12,7 @@ p.add_argument("--gen-tokens", type=int, default=128)
 p.add_argument("--repeat", type=int, default=5)
 a = p.parse_args()
 
-model = AutoModelForCausalLM.from_pretrained(a.model, torch_dtype=torch.bfloat16, attn_implementation="eager").cuda().eval()
+model = AutoModelForCausalLM.from_pretrained(a.model, dtype=torch.bfloat16, attn_implementation="eager").cuda().eval()
 g = torch.Generator().manual_seed(1234)
 prompt = torch.randint(0, min(model.config.vocab_size, 100_000), (1, a.prompt_tokens), generator=g).cuda()
 
