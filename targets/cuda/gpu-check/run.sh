@@ -18,7 +18,8 @@ java="$here/runtime/bin/java"
 export LD_LIBRARY_PATH="$here/native:/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}"
 export AXC_CUDA_CACHE="$here/kernel-cache"
 flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC)
-axc() { "$java" "${flags[@]}" -Xmn1g -jar "$here/lib/axc.jar" "$@" 2> >(grep -v "^WARNING: Using incubator modules" >&2); }
+axc_cmd=("$java" "${flags[@]}" -Xmn1g -jar "$here/lib/axc.jar")
+axc() { "${axc_cmd[@]}" "$@" 2> >(grep -v "^WARNING: Using incubator modules" >&2); }
 status=0
 step() { echo "== $(date -u +%T) $*" | tee -a "$results/log.txt"; }
 fail() { echo "FAILED: $*" | tee -a "$results/log.txt"; status=1; }
@@ -52,9 +53,9 @@ for n in z.namelist():
   done
   for t in bf16 q8_0 q4_0; do
     local ref="$work/axc-tiny-py"; [ "$t" = bf16 ] || ref="$work/tiny-$t.gguf"
-    timeout 300 axc --json validate "$work/tiny-$t.axc" --reference "$ref" --min-top1 0.99 --max-nmse 1e-4 \
+    timeout 300 "${axc_cmd[@]}" --json validate "$work/tiny-$t.axc" --reference "$ref" --min-top1 0.99 --max-nmse 1e-4 \
       > "$results/validate-tiny-$t.json" 2> "$results/validate-tiny-$t.err" || fail "validate tiny $t against $ref"
-    timeout 300 axc --json validate "$work/tiny-$t.axc" \
+    timeout 300 "${axc_cmd[@]}" --json validate "$work/tiny-$t.axc" \
       > "$results/validate-golden-tiny-$t.json" 2> "$results/validate-golden-tiny-$t.err" || fail "validate tiny $t against its golden logits"
     tail -c 600 "$results/validate-tiny-$t.json" "$results/validate-tiny-$t.err"; echo
   done
@@ -62,7 +63,7 @@ for n in z.namelist():
 
 bench_one() { # artifact label
   step "bench $2"
-  timeout 400 axc --json bench "$1" --prompt-tokens 512 --gen-tokens 128 --repeat 5 --probe-mib 1024 \
+  timeout 400 "${axc_cmd[@]}" --json bench "$1" --prompt-tokens 512 --gen-tokens 128 --repeat 5 --probe-mib 1024 \
     > "$results/bench-$2.json" 2> "$results/bench-$2.err" || fail "bench $2"
   tail -c 900 "$results/bench-$2.json" "$results/bench-$2.err"; echo
 }
