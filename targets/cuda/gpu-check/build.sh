@@ -63,7 +63,7 @@ for shape in qwen2.5-0.5b-shape qwen2.5-7b-shape; do
 done
 
 rm -rf "$out/work"
-cp "$here/run.sh" "$here/torch_decode.py" "$out/"
+cp "$here/run.sh" "$here/profile.sh" "$here/torch_decode.py" "$out/"
 tar -C "$here/target" -cJf "$here/target/gpu-check.tar.xz" bundle
 size=$(stat -c %s "$here/target/gpu-check.tar.xz")
 echo "gpu-check: $here/target/gpu-check.tar.xz, $((size / 1048576)) MiB" >&2
