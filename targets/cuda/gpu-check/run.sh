@@ -3,9 +3,11 @@
 #   conformance  CudaConformanceTest (the target conformance suite, on the GPU);
 #   validate     the trained model (from axc.jar) compiled for cuda as BF16, Q8_0 and Q4_0, each checked
 #                with axc validate against the checkpoint and against its own golden logits;
-#   m05, m7b     the benchmarks: a 0.5B- or 7B-shaped model generated here, compiled for cuda (kernels
-#                from the carried cache), axc bench with the device-memory roofline, and
-#                PyTorch/transformers eager decode on the same BF16 weights (torch_decode.py).
+#   m05, m7b     the benchmarks: a 0.5B- or 7B-shaped model generated here and compiled for cuda as
+#                BF16, Q4_0 and Q8_0 (kernels from the carried cache) in the background while the GPU
+#                runs the steps before, then axc bench of each with the device-memory roofline, then
+#                PyTorch/transformers eager decode on the same BF16 weights (torch_decode.py; TORCH=0
+#                skips it).
 # Usage: run.sh [STAGE...] (default: all four, in that order). Results go to $RESULTS (default
 # ./results), a log per step; exit status 1 when any step failed.
 set -uo pipefail
@@ -68,39 +70,63 @@ bench_one() { # artifact label
   tail -c 900 "$results/bench-$2.json" "$results/bench-$2.err"; echo
 }
 
-bench() { # preset label: one artifact on disk at a time, so the 7B shape fits the disk
+# Generates a shape and compiles its bf16, q8_0 and q4_0 artifacts (marking each $label-$t.ready), on
+# the CPU, in the background while the GPU does the conformance and validate steps.
+prepare() { # preset label
   local m="$work/$2"
-  step "generate $1"
-  axc -q generate --preset "$1" -o "$m" || { fail "generate $1"; return; }
-  if "${PYTHON:-python3}" -c "import torch, transformers" 2>/dev/null; then
-    step "pytorch eager $2 bf16"
-    timeout 400 "${PYTHON:-python3}" torch_decode.py "$m" --prompt-tokens 512 --gen-tokens 128 --repeat 5 \
-      > "$results/torch-$2.json" 2> "$results/torch-$2.err" || fail "pytorch $2"
-    cat "$results/torch-$2.json"; tail -5 "$results/torch-$2.err"
-  else
-    fail "pytorch eager $2: torch/transformers not importable"
-  fi
-  axc -q compile "$m" --target cuda -o "$work/$2-bf16.axc" && bench_one "$work/$2-bf16.axc" "$2-bf16" || fail "compile $2 bf16"
-  rm -f "$work/$2-bf16.axc"
-  for p in q8_0 q4_0; do
-    axc -q quantize "$m" -o "$work/$2-$p.gguf" --preset "$p" \
-      && axc -q compile "$work/$2-$p.gguf" --target cuda -o "$work/$2-$p.axc" || { fail "compile $2 $p"; continue; }
+  axc -q generate --preset "$1" -o "$m" > "$results/prepare-$2.txt" 2>&1 || { fail "generate $1"; return; }
+  axc -q compile "$m" --target cuda -o "$work/$2-bf16.axc" >> "$results/prepare-$2.txt" 2>&1 && touch "$work/$2-bf16.ready" || fail "compile $2 bf16"
+  for p in q4_0 q8_0; do
+    axc -q quantize "$m" -o "$work/$2-$p.gguf" --preset "$p" > /dev/null 2>> "$results/prepare-$2.txt" \
+      && axc -q compile "$work/$2-$p.gguf" --target cuda -o "$work/$2-$p.axc" >> "$results/prepare-$2.txt" 2>&1 \
+      && touch "$work/$2-$p.ready" || fail "compile $2 $p"
     rm -f "$work/$2-$p.gguf"
-    bench_one "$work/$2-$p.axc" "$2-$p"
-    rm -f "$work/$2-$p.axc"
   done
-  rm -rf "$m"
 }
+
+# PyTorch/transformers eager on the same checkpoint, alone on the GPU (after the benchmarks); TORCH=0 skips it.
+pytorch() { # label
+  [ "${TORCH:-1}" = 1 ] && [ -d "$work/$1" ] || return 0
+  step "pytorch eager $1 bf16"
+  if "${PYTHON:-python3}" -c "import torch, transformers" 2>/dev/null; then
+    timeout 400 "${PYTHON:-python3}" torch_decode.py "$work/$1" --prompt-tokens 512 --gen-tokens 128 --repeat 5 \
+      > "$results/torch-$1.json" 2> "$results/torch-$1.err" || fail "pytorch $1"
+    cat "$results/torch-$1.json"
+  else
+    fail "pytorch eager $1: torch/transformers not importable"
+  fi
+}
+
+bench() { # label: waits for each artifact prepare makes, benchmarks it, deletes it
+  for t in bf16 q4_0 q8_0; do
+    while [ ! -e "$work/$1-$t.ready" ] && kill -0 "$preparing" 2>/dev/null; do sleep 2; done
+    [ -e "$work/$1-$t.ready" ] || continue
+    bench_one "$work/$1-$t.axc" "$1-$t"
+    rm -f "$work/$1-$t.axc"
+  done
+}
+
+shapes=()
+for s in "${stages[@]}"; do case "$s" in m05) shapes+=("qwen2.5-0.5b-shape m05") ;; m7b) shapes+=("qwen2.5-7b-shape m7b") ;; esac; done
+preparing=0
+if [ ${#shapes[@]} -gt 0 ]; then
+  ( for sh in "${shapes[@]}"; do prepare $sh; done ) &
+  preparing=$!
+fi
 
 for s in "${stages[@]}"; do
   case "$s" in
     conformance) conformance ;;
     validate) validate ;;
-    m05) bench qwen2.5-0.5b-shape m05 ;;
-    m7b) bench qwen2.5-7b-shape m7b ;;
+    m05) bench m05 ;;
+    m7b) bench m7b ;;
     *) fail "unknown stage $s (conformance, validate, m05, m7b)" ;;
   esac
 done
+wait
+for s in "${stages[@]}"; do case "$s" in m05 | m7b) pytorch "$s"; rm -rf "${work:?}/$s" ;; esac; done
 rm -rf "$work"
+# The background preparation's failures are in the log, not in this shell's status.
+grep -q "^FAILED" "$results/log.txt" && status=1
 step "done, status $status"
 exit $status

@@ -28,8 +28,8 @@ final class BufferPlan {
         BufferPlan p = new BufferPlan();
         Map<Integer, Integer> lastUse = new HashMap<>();
         List<Node> nodes = g.nodes();
-        for (int i = 0; i < nodes.size(); i++) for (int in : nodes.get(i).inputs()) lastUse.put(in, i);
-        for (int o : g.outputs()) lastUse.put(o, Integer.MAX_VALUE);
+        for (int i = 0; i < nodes.size(); i++) for (int in : nodes.get(i).inputs()) readThrough(g, in, i, lastUse);
+        for (int o : g.outputs()) readThrough(g, o, Integer.MAX_VALUE, lastUse);
         List<Integer> free = new ArrayList<>();
         Map<Integer, List<Integer>> freedAfter = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -55,6 +55,19 @@ final class BufferPlan {
             free.addAll(freedAfter.getOrDefault(i, List.of()));
         }
         return p;
+    }
+
+    /**
+     * Node {@code at} reads {@code id}, and through it the input of a slice (a view of its input at
+     * one-row steps) or of an rms_norm (which a GEMV reader may apply on the way in instead of reading
+     * the norm's value): those inputs stay live as long.
+     */
+    static void readThrough(Graph g, int id, int at, Map<Integer, Integer> lastUse) {
+        for (int v = id; ; v = g.node(v).input(0)) {
+            lastUse.merge(v, at, Math::max);
+            Op op = g.node(v).op();
+            if (op != Op.SLICE && op != Op.RMS_NORM) return;
+        }
     }
 
     /** 4-byte elements of {@code n}'s value per row of the step (symbolic dims count as the rows). */

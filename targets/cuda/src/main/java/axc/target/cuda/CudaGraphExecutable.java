@@ -41,11 +41,14 @@ final class CudaGraphExecutable implements GraphExecutable {
     private final Map<Integer, Long> biases = new HashMap<>();
     /** Rotary inverse frequencies by head size and theta. */
     private final Map<String, Long> invFreq = new HashMap<>();
+    /** The nodes that read each value. */
+    private final Map<Integer, List<Node>> readers = new HashMap<>();
 
     CudaGraphExecutable(Bundle b, Graph graph) {
         this.graph = graph;
         this.plan = KernelPlan.of(graph);
         this.buffers = BufferPlan.of(graph);
+        for (Node n : graph.nodes()) for (int in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         byte[] fatbin = b.contains(CudaTarget.FATBIN) ? b.bytes(CudaTarget.FATBIN) : null;
         this.rt = new CudaRuntime(fatbin, new String(b.bytes(CudaTarget.SOURCE), StandardCharsets.UTF_8));
         try {
@@ -129,6 +132,34 @@ final class CudaGraphExecutable implements GraphExecutable {
         });
     }
 
+    /** Whether every weight of a matmul goes through the GEMV kernel at this row count (not the tensor-core GEMM). */
+    private boolean gemvOnly(Node n, int rows) {
+        int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
+        int end = n.op() == Op.MATMUL_SWIGLU ? 3 : Epilogue.baseInputs(n);
+        for (int i = first; i < end; i++) {
+            Node w = graph.node(n.input(i));
+            if (LaunchShapes.useMma(KernelPlan.dtype(w), (int) KernelPlan.rows(w), (int) KernelPlan.cols(w), rows)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether an rms_norm is left to its readers at this row count: each reads it only as the x of a
+     * GEMV, which normalizes on the way in, so the norm is never launched nor its value written. A
+     * graph output is always written. {@link BufferPlan} keeps the norm's input live for its readers.
+     */
+    private boolean deferred(Node r, int rows) {
+        if (r.op() != Op.RMS_NORM || graph.outputs().contains(r.id())) return false;
+        List<Node> rs = readers.getOrDefault(r.id(), List.of());
+        if (rs.isEmpty()) return false;
+        for (Node c : rs) {
+            if (c.op() != Op.MATMUL && c.op() != Op.MATMUL_SWIGLU) return false;
+            if (c.input(0) != r.id() || c.inputs().subList(1, c.inputs().size()).contains(r.id())) return false;
+            if (!gemvOnly(c, rows)) return false;
+        }
+        return true;
+    }
+
     @Override
     public Graph graph() {
         return graph;
@@ -154,6 +185,8 @@ final class CudaGraphExecutable implements GraphExecutable {
         private final long partMl;
         private final int maxSplits;
         private CUgraphExec_st decode;
+        /** The row count of the step being launched: at one row a slice is a view of its input, not a copy. */
+        private int rowsNow = 1;
 
         CudaSession(int capacity) {
             this.capacity = capacity;
@@ -184,6 +217,7 @@ final class CudaGraphExecutable implements GraphExecutable {
         public List<Tensor> run(Map<String, Tensor> inputs) {
             int rows = rowsOf(inputs);
             if (rows > capacity) throw new IllegalArgumentException(rows + " rows is past the session's capacity of " + capacity);
+            rowsNow = rows;
             for (Node n : graph.graphInputs()) {
                 Tensor t = inputs.get(n.name());
                 if (t == null) throw new IllegalArgumentException("input " + n.name() + " is not given");
@@ -220,6 +254,9 @@ final class CudaGraphExecutable implements GraphExecutable {
         }
 
         private long value(int id) {
+            Node n = graph.node(id);
+            // One row's features [start, start + size) are contiguous: the slice is its input's memory.
+            if (rowsNow == 1 && n.op() == Op.SLICE) return value(n.input(0)) + 4L * n.attrs().getInt("start");
             return slots[buffers.slot(id)];
         }
 
@@ -239,8 +276,12 @@ final class CudaGraphExecutable implements GraphExecutable {
                     Node table = graph.node(n.input(0));
                     rt.launch(k.entry(), LaunchShapes.perRow(rows), params.get(table.id()), (int) KernelPlan.rows(table), value(n.input(1)), y);
                 }
-                case RMS_NORM -> rt.launch(plan.specs(n).getFirst().entry(), LaunchShapes.rmsNorm(rows, 1),
-                        value(n.input(0)), params.get(n.input(1)), y, (int) width, n.attrs().getDouble("eps"));
+                case RMS_NORM -> {
+                    if (!deferred(n, rows)) {
+                        rt.launch(plan.specs(n).getFirst().entry(), LaunchShapes.rmsNorm(rows, 1),
+                                value(n.input(0)), params.get(n.input(1)), y, (int) width, n.attrs().getDouble("eps"));
+                    }
+                }
                 case HEAD_RMS_NORM -> rt.launch(plan.specs(n).getFirst().entry(), LaunchShapes.rmsNorm(rows, n.attrs().getInt("heads")),
                         value(n.input(0)), params.get(n.input(1)), y, (int) width, n.attrs().getDouble("eps"));
                 case MATMUL, RMS_NORM_MATMUL -> matmul(n, rows, y, width);
@@ -248,16 +289,19 @@ final class CudaGraphExecutable implements GraphExecutable {
                     KernelSpec k = plan.specs(n).getFirst();
                     Epilogue e = Epilogue.of(n);
                     long residual = e.residual() ? value(n.input(e.residualInput(n.inputs().size()))) : 0L;
+                    GemvInput in = gemvInput(n, rows);
                     rt.launch(k.entry(), LaunchShapes.gemv((int) width, rows), params.get(n.input(1)), params.get(n.input(2)), (int) width,
-                            value(n.input(0)), y, residual);
+                            in.x, y, residual, in.normG, in.eps);
                 }
                 case BIAS_ADD -> rt.launch("axc_bias_add", LaunchShapes.elementwise(total), value(n.input(0)), biases.get(n.id()), y, (int) width, total);
                 case ADD -> rt.launch("axc_add", LaunchShapes.elementwise(total), value(n.input(0)), value(n.input(1)), y, total);
                 case MUL -> rt.launch("axc_mul", LaunchShapes.elementwise(total), value(n.input(0)), value(n.input(1)), y, total);
                 case SILU -> rt.launch("axc_silu", LaunchShapes.elementwise(total), value(n.input(0)), y, total);
                 case SWIGLU -> rt.launch("axc_swiglu", LaunchShapes.elementwise(total), value(n.input(0)), value(n.input(1)), y, total);
-                case SLICE -> rt.launch("axc_slice", LaunchShapes.elementwise(total), value(n.input(0)), y,
-                        (int) BufferPlan.perRow(graph.node(n.input(0))), n.attrs().getInt("start"), n.attrs().getInt("size"), total);
+                case SLICE -> {
+                    if (rows > 1) rt.launch("axc_slice", LaunchShapes.elementwise(total), value(n.input(0)), y,
+                            (int) BufferPlan.perRow(graph.node(n.input(0))), n.attrs().getInt("start"), n.attrs().getInt("size"), total);
+                }
                 case ROPE -> {
                     rt.copy(y, value(n.input(0)), 4 * total);
                     int d = n.attrs().getInt("head_dim");
@@ -268,39 +312,80 @@ final class CudaGraphExecutable implements GraphExecutable {
             }
         }
 
+        /** The x a GEMV reads and, when it normalizes on the way in, the norm's weight and epsilon. */
+        private record GemvInput(long x, long normG, double eps) {
+        }
+
+        /** A GEMV node's x: its input, or that input's own input when the input is a deferred rms_norm. */
+        private GemvInput gemvInput(Node n, int rows) {
+            Node in = graph.node(n.input(0));
+            if (deferred(in, rows)) return new GemvInput(value(in.input(0)), params.get(in.input(1)), in.attrs().getDouble("eps"));
+            return new GemvInput(value(n.input(0)), 0L, 0.0);
+        }
+
         private void matmul(Node n, int rows, long y, long width) {
             Epilogue e = Epilogue.of(n);
-            long x = value(n.input(0));
-            int first = 1;
-            if (n.op() == Op.RMS_NORM_MATMUL) {
-                first = 2;
+            int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
+            boolean gemv = gemvOnly(n, rows);
+            GemvInput in;
+            if (n.op() != Op.RMS_NORM_MATMUL) {
+                in = gemvInput(n, rows);
+            } else if (gemv) {
+                in = new GemvInput(value(n.input(0)), params.get(n.input(1)), n.attrs().getDouble("eps"));
+            } else {
                 long k = BufferPlan.perRow(graph.node(n.input(0)));
                 rt.launch(KernelSpec.of(KernelSpec.Template.RMS_NORM, (int) k).entry(), LaunchShapes.rmsNorm(rows, 1),
-                        x, params.get(n.input(1)), scratch, (int) k, n.attrs().getDouble("eps"));
-                x = scratch;
+                        value(n.input(0)), params.get(n.input(1)), scratch, (int) k, n.attrs().getDouble("eps"));
+                in = new GemvInput(scratch, 0L, 0.0);
+            }
+            long residual = e.residual() ? value(n.input(e.residualInput(n.inputs().size()))) : 0L;
+            List<Node> ws = new ArrayList<>();
+            for (int i = first; i < Epilogue.baseInputs(n); i++) ws.add(graph.node(n.input(i)));
+            if (gemv && KernelPlan.swigluGemv(n, ws)) {
+                // Gate and up in one kernel: silu(x . g) * (x . u) (+ residual), no 2n-wide product.
+                rt.launch(KernelSpec.of(KernelSpec.Template.GEMV_SWIGLU, KernelPlan.dtype(ws.get(0)), (int) KernelPlan.cols(ws.get(0))).entry(),
+                        LaunchShapes.gemv((int) width, rows), params.get(ws.get(0).id()), params.get(ws.get(1).id()), (int) width,
+                        in.x, y, residual, in.normG, in.eps);
+                return;
             }
             // With a swiglu stage the product has 2n features: into the scratch's second half, then folded.
             long product = e.swiglu() ? scratch + (n.op() == Op.RMS_NORM_MATMUL ? 4L * BufferPlan.perRow(graph.node(n.input(0))) * capacity : 0) : y;
             int productWidth = (int) (e.swiglu() ? 2 * width : width);
-            boolean fuseResidual = e.residual() && !e.swiglu() && e.biases() == 0 && e.rope() == null;
-            long residual = e.residual() ? value(n.input(e.residualInput(n.inputs().size()))) : 0L;
+            boolean fuseBias = gemv && e.biases() > 0 && !e.swiglu();
+            boolean fuseResidual = e.residual() && !e.swiglu() && e.rope() == null && (e.biases() == 0 || fuseBias);
+            long bias = e.biases() > 0 ? biases.get(n.id()) : 0L;
             int col0 = 0;
-            for (int i = first; i < Epilogue.baseInputs(n); i++) {
-                Node w = graph.node(n.input(i));
+            for (int i = 0; i < ws.size(); ) {
+                Node w = ws.get(i);
                 int wn = (int) KernelPlan.rows(w), k = (int) KernelPlan.cols(w);
                 DType dt = KernelPlan.dtype(w);
                 if (LaunchShapes.useMma(dt, wn, k, rows)) {
                     rt.launch(KernelSpec.of(KernelSpec.Template.GEMM_MMA, dt, k).entry(), LaunchShapes.gemmMma(wn, rows),
-                            params.get(w.id()), wn, x, rows, product, productWidth, col0, fuseResidual ? residual : 0L);
-                } else {
-                    rt.launch(KernelSpec.of(KernelSpec.Template.GEMV, dt, k).entry(), LaunchShapes.gemv(wn, rows),
-                            params.get(w.id()), wn, x, product, productWidth, col0, fuseResidual ? residual : 0L);
+                            params.get(w.id()), wn, in.x, rows, product, productWidth, col0, fuseResidual ? residual : 0L);
+                    col0 += wn;
+                    i++;
+                    continue;
                 }
-                col0 += wn;
+                // Up to three weights of one format in one launch (q, k and v side by side).
+                long[] wp = new long[3];
+                int[] rowsOf = new int[3];
+                int j = i, sum = 0;
+                while (j < ws.size() && j - i < 3 && KernelPlan.dtype(ws.get(j)) == dt
+                        && !LaunchShapes.useMma(dt, (int) KernelPlan.rows(ws.get(j)), k, rows)) {
+                    wp[j - i] = params.get(ws.get(j).id());
+                    rowsOf[j - i] = (int) KernelPlan.rows(ws.get(j));
+                    sum += rowsOf[j - i];
+                    j++;
+                }
+                rt.launch(KernelSpec.of(KernelSpec.Template.GEMV, dt, k).entry(), LaunchShapes.gemv(sum, rows),
+                        wp[0], rowsOf[0], wp[1], rowsOf[1], wp[2], rowsOf[2], in.x, product, productWidth, col0,
+                        fuseResidual ? residual : 0L, fuseBias ? bias + 4L * col0 : 0L, in.normG, in.eps);
+                col0 += sum;
+                i = j;
             }
             long total = width * rows;
             if (e.swiglu()) rt.launch("axc_swiglu_rows", LaunchShapes.elementwise(total), product, y, (int) width, total);
-            if (e.biases() > 0) rt.launch("axc_bias_add", LaunchShapes.elementwise(total), y, biases.get(n.id()), y, (int) width, total);
+            if (e.biases() > 0 && !fuseBias) rt.launch("axc_bias_add", LaunchShapes.elementwise(total), y, bias, y, (int) width, total);
             if (e.rope() != null) {
                 rt.launch(KernelSpec.of(KernelSpec.Template.ROPE, e.rope().headDim()).entry(), LaunchShapes.perRow(rows), y, (int) width,
                         e.rope().heads(), value(n.input(e.positionsInput(n.inputs().size()))), freq(e.rope().headDim(), e.rope().theta()));

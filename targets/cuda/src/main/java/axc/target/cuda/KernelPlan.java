@@ -120,6 +120,9 @@ final class KernelPlan {
                     out.add(KernelSpec.of(KernelSpec.Template.GEMV, dtype(w), k));
                     if (dtype(w) == DType.F16 || dtype(w) == DType.BF16) out.add(KernelSpec.of(KernelSpec.Template.GEMM_MMA, dtype(w), k));
                 }
+                List<Node> ws = new ArrayList<>();
+                for (int i = first; i < Epilogue.baseInputs(n); i++) ws.add(g.node(n.input(i)));
+                if (swigluGemv(n, ws)) out.add(KernelSpec.of(KernelSpec.Template.GEMV_SWIGLU, dtype(ws.get(0)), (int) cols(ws.get(0))));
                 Epilogue.Rope r = Epilogue.of(n).rope();
                 if (r != null) out.add(KernelSpec.of(KernelSpec.Template.ROPE, r.headDim()));
             }
@@ -138,6 +141,18 @@ final class KernelPlan {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a matmul with a swiglu stage runs as one fused gate/up GEMV when its weights take the GEMV
+     * path: exactly two weights (gate, up) of one format, each {@code n} rows, and no bias or rope stage.
+     */
+    static boolean swigluGemv(Node n, List<Node> weights) {
+        Epilogue e = Epilogue.of(n);
+        if (!e.swiglu() || e.biases() > 0 || e.rope() != null || weights.size() != 2) return false;
+        Node g = weights.get(0), u = weights.get(1);
+        long width = width(n);
+        return dtype(g) == dtype(u) && cols(g) == cols(u) && rows(g) == width && rows(u) == width;
     }
 
     static DType dtype(Node param) {

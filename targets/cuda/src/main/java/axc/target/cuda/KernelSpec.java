@@ -14,10 +14,11 @@ record KernelSpec(Template template, DType dtype, int size) {
     static final int ATTENTION_CHUNK = 256;
 
     enum Template {
-        GEMV(256, "const uint8_t* w, int N, const float* x, float* y, int ldy, int col0, const float* residual",
-                "axc::gemv<%s, %d>(w, N, x, y, ldy, col0, residual)"),
-        GEMV_SWIGLU(256, "const uint8_t* wg, const uint8_t* wu, int N, const float* x, float* y, const float* residual",
-                "axc::gemv_swiglu<%s, %d>(wg, wu, N, x, y, residual)"),
+        GEMV(256, "const uint8_t* w0, int N0, const uint8_t* w1, int N1, const uint8_t* w2, int N2, const float* x, float* y, "
+                + "int ldy, int col0, const float* residual, const float* bias, const float* norm_g, double eps",
+                "axc::gemv<%s, %d>(w0, N0, w1, N1, w2, N2, x, y, ldy, col0, residual, bias, norm_g, eps)"),
+        GEMV_SWIGLU(256, "const uint8_t* wg, const uint8_t* wu, int N, const float* x, float* y, const float* residual, const float* norm_g, double eps",
+                "axc::gemv_swiglu<%s, %d>(wg, wu, N, x, y, residual, norm_g, eps)"),
         GEMM_MMA(128, "const uint8_t* w, int N, const float* x, int rows, float* y, int ldy, int col0, const float* residual",
                 "axc::gemm_mma<%s, %d>(w, N, x, rows, y, ldy, col0, residual)"),
         EMBEDDING(256, "const uint8_t* table, int V, const int* ids, float* y", "axc::embedding<%s, %d>(table, V, ids, y)"),

@@ -46,9 +46,11 @@ __device__ __forceinline__ float4 ld4(const float* p) { return __ldg(reinterpret
 
 // Dot product of x (K floats) with chunk c of row r (c counts 16-byte loads), and the chunk's values
 // when `out` is not null (the embedding gather uses it).
+// With `g` set, x is normalized on the way in: g * (x * inv), as rms_norm writes it.
 template <int FMT, int K>
 __device__ __forceinline__ float chunk_dot(const uint8_t* __restrict__ w, long long N, long long r, int c,
-                                           const float* __restrict__ x, float* out) {
+                                           const float* __restrict__ x, float* out,
+                                           const float* __restrict__ g = nullptr, float inv = 0.f) {
     const uint4 raw = __ldg(reinterpret_cast<const uint4*>(w + r * RowBytes<FMT, K>::V) + c);
     float v[Chunk<FMT>::N];
     if constexpr (FMT == F32) {
@@ -90,7 +92,11 @@ __device__ __forceinline__ float chunk_dot(const uint8_t* __restrict__ w, long l
     float acc = 0.f;
 #pragma unroll
     for (int i = 0; i < Chunk<FMT>::N; i += 4) {
-        const float4 xv = ld4(xs + i);
+        float4 xv = ld4(xs + i);
+        if (g != nullptr) {
+            const float4 gv = ld4(g + c * Chunk<FMT>::N + i);
+            xv = make_float4(gv.x * (xv.x * inv), gv.y * (xv.y * inv), gv.z * (xv.z * inv), gv.w * (xv.w * inv));
+        }
         acc = fmaf(v[i], xv.x, acc);
         acc = fmaf(v[i + 1], xv.y, acc);
         acc = fmaf(v[i + 2], xv.z, acc);
@@ -99,44 +105,86 @@ __device__ __forceinline__ float chunk_dot(const uint8_t* __restrict__ w, long l
     return acc;
 }
 
-// One warp per output feature: y[row, col0 + n] = x[row] . W[n] (+ residual); biases are a separate epilogue launch.
-// Grid: (ceil(N / warps), rows). The decode step's hot kernel: it streams each weight byte once.
+// 1 / rms(x) of one row of K, the sum of squares in double as rms_norm (below) takes it; every
+// thread of the block must call it, and every one gets the result.
+template <int K>
+__device__ __forceinline__ float row_inv_rms(const float* __restrict__ x, double eps) {
+    __shared__ double part[32];
+    double ss = 0;
+    for (int i = threadIdx.x; i < K; i += blockDim.x) ss += (double) x[i] * x[i];
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
+    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = ss;
+    __syncthreads();
+    double t = 0;
+    for (int i = 0; i < (int) blockDim.x / 32; i++) t += part[i];
+    return (float) (1.0 / sqrt(t / K + eps));
+}
+
+// One warp per output feature: y[row, col0 + n] = x[row] . W[n] (+ bias[n]) (+ residual). Up to three
+// weights of one format side by side (q, k and v: one launch), features 0..N0 from w0, then w1, then w2.
+// With norm_g set, x is RMS-normalized on the way in (rms_norm_matmul, or an rms_norm whose only
+// readers are GEMVs), so the decode step needs no separate norm launch.
+// Grid: (ceil((N0 + N1 + N2) / warps), rows). The decode step's hot kernel: it streams each weight byte once.
 template <int FMT, int K>
-__device__ void gemv(const uint8_t* __restrict__ w, int N, const float* __restrict__ x, float* __restrict__ y,
-                     int ldy, int col0, const float* __restrict__ residual) {
+__device__ void gemv(const uint8_t* __restrict__ w0, int N0, const uint8_t* __restrict__ w1, int N1,
+                     const uint8_t* __restrict__ w2, int N2, const float* __restrict__ x, float* __restrict__ y,
+                     int ldy, int col0, const float* __restrict__ residual, const float* __restrict__ bias,
+                     const float* __restrict__ norm_g, double eps) {
     const int warps = blockDim.x / 32;
-    const int n = blockIdx.x * warps + threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
     const int row = blockIdx.y;
-    if (n >= N) return;
-    constexpr int CHUNKS = K / Chunk<FMT>::N;
     const float* xr = x + (long long) row * K;
+    const float inv = norm_g != nullptr ? row_inv_rms<K>(xr, eps) : 0.f;
+    const int n = blockIdx.x * warps + threadIdx.x / 32;
+    if (n >= N0 + N1 + N2) return;
+    const uint8_t* w = n < N0 ? w0 : n < N0 + N1 ? w1 : w2;
+    const int N = n < N0 ? N0 : n < N0 + N1 ? N1 : N2;
+    const int r = n < N0 ? n : n < N0 + N1 ? n - N0 : n - N0 - N1;
+    constexpr int CHUNKS = K / Chunk<FMT>::N;
     float acc = 0.f;
+    // Two loops rather than a test per chunk: one body with both cases spills a register on sm_80.
+    if (norm_g != nullptr) {
 #pragma unroll 4
-    for (int c = lane; c < CHUNKS; c += 32) acc += chunk_dot<FMT, K>(w, N, n, c, xr, nullptr);
+        for (int c = lane; c < CHUNKS; c += 32) acc += chunk_dot<FMT, K>(w, N, r, c, xr, nullptr, norm_g, inv);
+    } else {
+#pragma unroll 4
+        for (int c = lane; c < CHUNKS; c += 32) acc += chunk_dot<FMT, K>(w, N, r, c, xr, nullptr);
+    }
     acc = warp_sum(acc);
     if (lane == 0) {
         const long long at = (long long) row * ldy + col0 + n;
-        y[at] = residual != nullptr ? acc + residual[at] : acc;
+        float v = bias != nullptr ? acc + bias[n] : acc;
+        y[at] = residual != nullptr ? v + residual[at] : v;
     }
 }
 
-// matmul_swiglu: y[row, n] = silu(x . Wg[n]) * (x . Wu[n]).
+// matmul_swiglu: y[row, n] = silu(x . Wg[n]) * (x . Wu[n]), x RMS-normalized first when norm_g is set.
 template <int FMT, int K>
 __device__ void gemv_swiglu(const uint8_t* __restrict__ wg, const uint8_t* __restrict__ wu, int N,
-                            const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ residual) {
+                            const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ residual,
+                            const float* __restrict__ norm_g, double eps) {
     const int warps = blockDim.x / 32;
-    const int n = blockIdx.x * warps + threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
     const int row = blockIdx.y;
+    const float* xr = x + (long long) row * K;
+    const float inv = norm_g != nullptr ? row_inv_rms<K>(xr, eps) : 0.f;
+    const int n = blockIdx.x * warps + threadIdx.x / 32;
     if (n >= N) return;
     constexpr int CHUNKS = K / Chunk<FMT>::N;
-    const float* xr = x + (long long) row * K;
     float g = 0.f, u = 0.f;
+    if (norm_g != nullptr) {  // two loops, as in gemv
 #pragma unroll 2
-    for (int c = lane; c < CHUNKS; c += 32) {
-        g += chunk_dot<FMT, K>(wg, N, n, c, xr, nullptr);
-        u += chunk_dot<FMT, K>(wu, N, n, c, xr, nullptr);
+        for (int c = lane; c < CHUNKS; c += 32) {
+            g += chunk_dot<FMT, K>(wg, N, n, c, xr, nullptr, norm_g, inv);
+            u += chunk_dot<FMT, K>(wu, N, n, c, xr, nullptr, norm_g, inv);
+        }
+    } else {
+#pragma unroll 2
+        for (int c = lane; c < CHUNKS; c += 32) {
+            g += chunk_dot<FMT, K>(wg, N, n, c, xr, nullptr);
+            u += chunk_dot<FMT, K>(wu, N, n, c, xr, nullptr);
+        }
     }
     g = warp_sum(g);
     u = warp_sum(u);

@@ -34,6 +34,12 @@ class KernelPlanTest {
             assertTrue(entries.containsAll(List.of("axc_gemv_bf16_" + hidden, "axc_gemm_mma_bf16_" + hidden, "axc_gemv_bf16_" + inter,
                     "axc_embedding_bf16_" + hidden, "axc_rms_norm_" + hidden, "axc_attention_split_" + d, "axc_attention_merge_" + d)), entries.toString());
             assertEquals(entries.stream().distinct().toList(), entries, "each specialisation once");
+            // The FFN's rms_norm_matmul with a swiglu stage (gate, up) decodes as one fused gate/up GEMV.
+            assertTrue(entries.contains("axc_gemv_swiglu_bf16_" + hidden), entries.toString());
+            long swigluNodes = g.nodes().stream().filter(n -> n.op() == Op.RMS_NORM_MATMUL || n.op() == Op.MATMUL)
+                    .filter(n -> KernelPlan.swigluGemv(n, n.inputs().subList(n.op() == Op.MATMUL ? 1 : 2, axc.ir.Epilogue.baseInputs(n))
+                            .stream().map(g::node).toList())).count();
+            assertEquals(ck.config().numLayers(), swigluNodes, "one fused gate/up product per layer");
             // The params the runtime uploads as matrices (raw, packed) rather than float vectors: every
             // layer's seven projections and the (tied) embedding table; norms and biases are vectors.
             java.util.Set<Integer> matrices = CudaGraphExecutable.matrixParams(g);
