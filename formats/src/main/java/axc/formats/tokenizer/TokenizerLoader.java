@@ -244,7 +244,14 @@ public final class TokenizerLoader {
                 }
                 JsonNode pattern = split.path("pattern");
                 try {
-                    if (pattern.path("Regex").isTextual()) return PreTokenizer.ofPattern(pattern.get("Regex").asText());
+                    if (pattern.path("Regex").isTextual()) {
+                        try {
+                            return PreTokenizer.ofPattern(pattern.get("Regex").asText());
+                        } catch (java.util.regex.PatternSyntaxException e) {
+                            throw InvalidInputException.of(file, "pre_tokenizer Split pattern is not a valid regular expression: "
+                                    + e.getDescription() + " at index " + e.getIndex());
+                        }
+                    }
                     if (pattern.path("String").isTextual()) return PreTokenizer.ofPattern(java.util.regex.Pattern.quote(pattern.get("String").asText()));
                 } catch (PatternSyntaxException e) {
                     throw InvalidInputException.of(file, "pre-tokenizer regex does not compile: " + Json.firstLine(e.getMessage()));
