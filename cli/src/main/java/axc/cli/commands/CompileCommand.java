@@ -15,6 +15,7 @@ import axc.quant.recipe.Recipe;
 import axc.target.CompileOptions;
 import axc.target.TargetOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,6 +30,9 @@ import java.util.TreeSet;
 public final class CompileCommand extends AxcCommand {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A Hugging Face folder or a .gguf file (float or quantized).")
     Path model;
+
+    @Mixin
+    NonFiniteOption nonFinite;
 
     @Option(names = "--target", required = true, paramLabel = "T", description = "Target id (see axc targets).")
     String target;
@@ -52,6 +56,7 @@ public final class CompileCommand extends AxcCommand {
     protected int execute(Ui ui) throws IOException {
         if (!out.getFileName().toString().endsWith(".axc")) throw new InvalidInputException("-o " + out + ": artifacts end in .axc");
         if (preset != null && recipeFile != null) throw new InvalidInputException("--preset and --recipe exclude each other");
+        nonFinite.check(ui, model);
         Recipe recipe = recipeFile != null ? Recipe.read(recipeFile) : preset == null ? null
                 : Presets.find(preset).orElseThrow(() -> new InvalidInputException("--preset: unknown preset '" + preset + "'"));
         Path source = model;

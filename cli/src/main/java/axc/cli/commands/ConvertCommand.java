@@ -6,6 +6,7 @@ import axc.formats.convert.Converter;
 import axc.formats.convert.HfDirectoryWriter;
 import axc.formats.dtype.DType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,6 +17,9 @@ import java.util.Locale;
 public final class ConvertCommand extends AxcCommand {
     @Parameters(index = "0", paramLabel = "IN", description = "A Hugging Face folder or a .gguf file.")
     Path in;
+
+    @Mixin
+    NonFiniteOption nonFinite;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Output .gguf file or folder.")
     Path out;
@@ -31,6 +35,7 @@ public final class ConvertCommand extends AxcCommand {
 
     @Override
     protected int execute(Ui ui) {
+        nonFinite.check(ui, in);
         Converter.Format format = to == null ? null : switch (to.toLowerCase(Locale.ROOT)) {
             case "gguf" -> Converter.Format.GGUF;
             case "safetensors", "hf" -> Converter.Format.SAFETENSORS;

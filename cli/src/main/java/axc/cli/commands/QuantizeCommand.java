@@ -9,6 +9,7 @@ import axc.quant.recipe.Presets;
 import axc.quant.recipe.Recipe;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,6 +19,9 @@ import java.nio.file.Path;
 public final class QuantizeCommand extends AxcCommand {
     @Parameters(index = "0", paramLabel = "IN", description = "A Hugging Face folder or a GGUF file (F32/F16/BF16).")
     Path in;
+
+    @Mixin
+    NonFiniteOption nonFinite;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Output file (.gguf) or folder (safetensors).")
     Path out;
@@ -47,6 +51,7 @@ public final class QuantizeCommand extends AxcCommand {
 
     @Override
     protected int execute(Ui ui) {
+        nonFinite.check(ui, in);
         Recipe recipe = choice.recipe != null ? Recipe.read(choice.recipe)
                 : Presets.find(choice.preset).orElseThrow(() -> new InvalidInputException("--preset: unknown preset '" + choice.preset
                 + "' (known: " + String.join(", ", Presets.names()) + ")"));
