@@ -105,8 +105,9 @@ __device__ __forceinline__ float chunk_dot(const uint8_t* __restrict__ w, long l
     return acc;
 }
 
-// 1 / rms(x) of one row of K, the sum of squares in double as rms_norm (below) takes it; every
-// thread of the block must call it, and every one gets the result.
+// 1 / rms(x) of one row of K, the sum of squares in double as the interpreter takes it (rms_norm
+// and the GEMVs that normalize on the way in share it, so their values are identical); every thread
+// of the block must call it, and every one gets the result.
 template <int K>
 __device__ __forceinline__ float row_inv_rms(const float* __restrict__ x, double eps) {
     __shared__ double part[32];
@@ -262,22 +263,9 @@ __device__ void embedding(const uint8_t* __restrict__ table, int V, const int* _
 // squares in double, as the interpreter. Grid: (rows, heads), block: 256.
 template <int N>
 __device__ void rms_norm(const float* __restrict__ x, const float* __restrict__ g, float* __restrict__ y, int width, double eps) {
-    __shared__ double part[32];
     const float* xr = x + (long long) blockIdx.x * width + blockIdx.y * N;
     float* yr = y + (long long) blockIdx.x * width + blockIdx.y * N;
-    double ss = 0;
-    for (int i = threadIdx.x; i < N; i += blockDim.x) ss += (double) xr[i] * xr[i];
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
-    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = ss;
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        double t = 0;
-        for (int i = 0; i < (int) blockDim.x / 32; i++) t += part[i];
-        part[0] = t;
-    }
-    __syncthreads();
-    const float inv = (float) (1.0 / sqrt(part[0] / N + eps));
+    const float inv = row_inv_rms<N>(xr, eps);
     for (int i = threadIdx.x; i < N; i += blockDim.x) yr[i] = g[i] * (xr[i] * inv);
 }
 
