@@ -30,10 +30,16 @@ import java.util.List;
  * for it runs end to end from the first day, and each op it learns moves work onto it.
  */
 public final class ScalarTarget implements Target {
+    /**
+     * The weight schemes it runs matmuls on. Weights are decoded to float32 at load, so any scheme the
+     * interpreter decodes would do; these are the ones listed, so the conformance suite tests each.
+     */
+    private static final List<String> SCHEMES = List.of("f32", "f16", "bf16", "q8_0", "q4_0", "q4_k", "q6_k");
+
     @Override
     public TargetInfo info() {
         return new TargetInfo("scalar", "example out-of-tree target: element-wise ops, rms_norm and plain matmuls in scalar Java; the rest on cpu",
-                TargetProvider.API_VERSION, List.of("all stored schemes (decoded to float32 at load)"), ScalarOps.names());
+                TargetProvider.API_VERSION, SCHEMES, ScalarOps.names());
     }
 
     @Override
