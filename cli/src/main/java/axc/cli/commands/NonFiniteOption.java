@@ -23,11 +23,11 @@ public final class NonFiniteOption {
     /** Scans {@code in} (a Hugging Face folder or a GGUF file; anything else is left to the command to judge). */
     void check(Ui ui, Path in) {
         List<NonFiniteScan.Finding> found;
-        if (Files.isDirectory(in)) {
+        if (HfCheckpoint.looksLike(in)) {
             try (HfCheckpoint ck = HfCheckpoint.open(in)) {
                 found = NonFiniteScan.scan(ck.tensors());
             }
-        } else if (in.getFileName() != null && in.getFileName().toString().endsWith(".gguf")) {
+        } else if (Files.isRegularFile(in) && GgufFile.looksLike(in)) {
             try (GgufFile g = GgufFile.open(in)) {
                 found = NonFiniteScan.scan(g);
             }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A graph on the GPU: weights resident in device memory (matrices in the artifact's layout, vectors
@@ -41,14 +42,11 @@ final class CudaGraphExecutable implements GraphExecutable {
     private final Map<Integer, Long> biases = new HashMap<>();
     /** Rotary inverse frequencies by head size and theta. */
     private final Map<String, Long> invFreq = new HashMap<>();
-    /** The nodes that read each value. */
-    private final Map<Integer, List<Node>> readers = new HashMap<>();
 
     CudaGraphExecutable(Bundle b, Graph graph) {
         this.graph = graph;
         this.plan = KernelPlan.of(graph);
         this.buffers = BufferPlan.of(graph);
-        for (Node n : graph.nodes()) for (int in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         byte[] fatbin = b.contains(CudaTarget.FATBIN) ? b.bytes(CudaTarget.FATBIN) : null;
         this.rt = new CudaRuntime(fatbin, new String(b.bytes(CudaTarget.SOURCE), StandardCharsets.UTF_8));
         try {
@@ -132,34 +130,6 @@ final class CudaGraphExecutable implements GraphExecutable {
         });
     }
 
-    /** Whether every weight of a matmul goes through the GEMV kernel at this row count (not the tensor-core GEMM). */
-    private boolean gemvOnly(Node n, int rows) {
-        int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
-        int end = n.op() == Op.MATMUL_SWIGLU ? 3 : Epilogue.baseInputs(n);
-        for (int i = first; i < end; i++) {
-            Node w = graph.node(n.input(i));
-            if (LaunchShapes.useMma(KernelPlan.dtype(w), (int) KernelPlan.rows(w), (int) KernelPlan.cols(w), rows)) return false;
-        }
-        return true;
-    }
-
-    /**
-     * Whether an rms_norm is left to its readers at this row count: each reads it only as the x of a
-     * GEMV, which normalizes on the way in, so the norm is never launched nor its value written. A
-     * graph output is always written. {@link BufferPlan} keeps the norm's input live for its readers.
-     */
-    private boolean deferred(Node r, int rows) {
-        if (r.op() != Op.RMS_NORM || graph.outputs().contains(r.id())) return false;
-        List<Node> rs = readers.getOrDefault(r.id(), List.of());
-        if (rs.isEmpty()) return false;
-        for (Node c : rs) {
-            if (c.op() != Op.MATMUL && c.op() != Op.MATMUL_SWIGLU) return false;
-            if (c.input(0) != r.id() || c.inputs().subList(1, c.inputs().size()).contains(r.id())) return false;
-            if (!gemvOnly(c, rows)) return false;
-        }
-        return true;
-    }
-
     @Override
     public Graph graph() {
         return graph;
@@ -187,6 +157,8 @@ final class CudaGraphExecutable implements GraphExecutable {
         private CUgraphExec_st decode;
         /** The row count of the step being launched: at one row a slice is a view of its input, not a copy. */
         private int rowsNow = 1;
+        /** The rms_norms its GEMV readers apply at that row count ({@link KernelPlan#deferredNorms}). */
+        private Set<Integer> deferredNow = Set.of();
 
         CudaSession(int capacity) {
             this.capacity = capacity;
@@ -261,6 +233,7 @@ final class CudaGraphExecutable implements GraphExecutable {
         }
 
         private void launchAll(int rows, int splits) {
+            deferredNow = KernelPlan.deferredNorms(graph, rows);
             for (Node n : graph.nodes()) launch(n, rows, splits);
         }
 
@@ -277,7 +250,7 @@ final class CudaGraphExecutable implements GraphExecutable {
                     rt.launch(k.entry(), LaunchShapes.perRow(rows), params.get(table.id()), (int) KernelPlan.rows(table), value(n.input(1)), y);
                 }
                 case RMS_NORM -> {
-                    if (!deferred(n, rows)) {
+                    if (!deferredNow.contains(n.id())) {
                         rt.launch(plan.specs(n).getFirst().entry(), LaunchShapes.rmsNorm(rows, 1),
                                 value(n.input(0)), params.get(n.input(1)), y, (int) width, n.attrs().getDouble("eps"));
                     }
@@ -319,14 +292,14 @@ final class CudaGraphExecutable implements GraphExecutable {
         /** A GEMV node's x: its input, or that input's own input when the input is a deferred rms_norm. */
         private GemvInput gemvInput(Node n, int rows) {
             Node in = graph.node(n.input(0));
-            if (deferred(in, rows)) return new GemvInput(value(in.input(0)), params.get(in.input(1)), in.attrs().getDouble("eps"));
+            if (deferredNow.contains(in.id())) return new GemvInput(value(in.input(0)), params.get(in.input(1)), in.attrs().getDouble("eps"));
             return new GemvInput(value(n.input(0)), 0L, 0.0);
         }
 
         private void matmul(Node n, int rows, long y, long width) {
             Epilogue e = Epilogue.of(n);
             int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
-            boolean gemv = gemvOnly(n, rows);
+            boolean gemv = KernelPlan.gemvOnly(graph, n, rows);
             GemvInput in;
             if (n.op() != Op.RMS_NORM_MATMUL) {
                 in = gemvInput(n, rows);

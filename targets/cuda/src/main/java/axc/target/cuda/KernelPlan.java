@@ -10,6 +10,7 @@ import axc.ir.WeightScheme;
 import axc.target.Support;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,39 @@ final class KernelPlan {
             p.byNode.put(n.id(), specs(g, n));
         }
         return p;
+    }
+
+    /** Whether every weight of a matmul goes through the GEMV kernel at this row count (not the tensor-core GEMM). */
+    static boolean gemvOnly(Graph g, Node n, int rows) {
+        int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
+        int end = n.op() == Op.MATMUL_SWIGLU ? 3 : Epilogue.baseInputs(n);
+        for (int i = first; i < end; i++) {
+            Node w = g.node(n.input(i));
+            if (LaunchShapes.useMma(dtype(w), (int) rows(w), (int) cols(w), rows)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * The rms_norms left to their readers in a step of {@code rows} rows: each reader takes the norm only
+     * as the x of a GEMV, which normalizes on the way in, so the norm is never launched nor its value
+     * written. A graph output is always written. {@link BufferPlan} keeps the norm's input live for its
+     * readers.
+     */
+    static Set<Integer> deferredNorms(Graph g, int rows) {
+        Map<Integer, List<Node>> readers = g.users();
+        Set<Integer> out = new HashSet<>();
+        for (Node r : g.nodes()) {
+            if (r.op() != Op.RMS_NORM || g.outputs().contains(r.id())) continue;
+            List<Node> rs = readers.getOrDefault(r.id(), List.of());
+            boolean all = !rs.isEmpty();
+            for (Node c : rs) {
+                all &= (c.op() == Op.MATMUL || c.op() == Op.MATMUL_SWIGLU) && c.input(0) == r.id()
+                        && !c.inputs().subList(1, c.inputs().size()).contains(r.id()) && gemvOnly(g, c, rows);
+            }
+            if (all) out.add(r.id());
+        }
+        return out;
     }
 
     /** Every distinct specialisation the graph needs. */

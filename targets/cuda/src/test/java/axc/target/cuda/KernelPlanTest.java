@@ -52,6 +52,24 @@ class KernelPlanTest {
     }
 
     @Test
+    void normsAreLeftToGemvReadersOnlyWhereEveryReaderIsAGemv(@TempDir Path dir) {
+        CheckpointGenerator.write(ModelSpec.preset("tiny"), dir);
+        try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
+            Graph raw = QwenFrontend.build(ck.config(), ck.tensors());
+            long norms = raw.nodes().stream().filter(n -> n.op() == Op.RMS_NORM).count();
+            // Unfused BF16 graph: every norm feeds only matmuls (q/k/v, gate/up, lm_head). One row: all GEMVs.
+            assertEquals(norms, KernelPlan.deferredNorms(raw, 1).size());
+            // A 32-row prefill takes BF16 matmuls onto tensor cores, which read the normalized value.
+            assertEquals(0, KernelPlan.deferredNorms(raw, 32).size());
+            // A norm that is a graph output is written whatever reads it.
+            Node last = raw.nodes().stream().filter(n -> n.op() == Op.RMS_NORM).reduce((a, b) -> b).orElseThrow();
+            Graph withOutput = new Graph(raw.name(), raw.nodes(), java.util.stream.Stream.concat(raw.outputs().stream(), java.util.stream.Stream.of(last.id())).toList());
+            assertFalse(KernelPlan.deferredNorms(withOutput, 1).contains(last.id()));
+            assertEquals(norms - 1, KernelPlan.deferredNorms(withOutput, 1).size());
+        }
+    }
+
+    @Test
     void weightsTheKernelsCannotDecodeAreRefusedWithTheReason() {
         TensorType t = TensorType.f32(QwenFrontend.T, 64);
         for (String s : List.of("f32", "f16", "bf16", "q8_0", "q4_0")) {
