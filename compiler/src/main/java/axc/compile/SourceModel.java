@@ -7,6 +7,7 @@ import axc.formats.gguf.GgufFile;
 import axc.formats.hf.HfCheckpoint;
 import axc.formats.hf.ModelConfig;
 import axc.formats.io.AtomicOutput;
+import axc.formats.io.InputFiles;
 import axc.formats.json.Json;
 import axc.formats.tensor.TensorStore;
 
@@ -50,12 +51,12 @@ public final class SourceModel implements AutoCloseable {
             if (HfCheckpoint.looksLike(in)) {
                 HfCheckpoint ck = HfCheckpoint.open(in);
                 Map<String, byte[]> tok = new LinkedHashMap<>();
-                for (Path p : ck.tokenizer().paths()) tok.put(p.getFileName().toString(), Files.readAllBytes(p));
+                for (Path p : ck.tokenizer().paths()) tok.put(p.getFileName().toString(), InputFiles.readSmall(p));
                 List<Path> files = new ArrayList<>();
                 files.add(in.resolve("config.json"));
                 files.addAll(ck.tensors().files());
                 files.addAll(ck.tokenizer().paths());
-                return new SourceModel(in, ck.config(), ck.tensors(), Files.readAllBytes(in.resolve("config.json")), tok, files, ck);
+                return new SourceModel(in, ck.config(), ck.tensors(), InputFiles.readSmall(in.resolve("config.json")), tok, files, ck);
             }
             if (Files.isRegularFile(in) && GgufFile.looksLike(in)) {
                 GgufFile g = GgufFile.open(in);
@@ -64,7 +65,7 @@ public final class SourceModel implements AutoCloseable {
                 try {
                     GgufHfTokenizer.write(g, tmp);
                     try (Stream<Path> s = Files.list(tmp)) {
-                        for (Path p : s.sorted().toList()) tok.put(p.getFileName().toString(), Files.readAllBytes(p));
+                        for (Path p : s.sorted().toList()) tok.put(p.getFileName().toString(), InputFiles.readSmall(p));
                     }
                 } finally {
                     AtomicOutput.deleteQuietly(tmp);

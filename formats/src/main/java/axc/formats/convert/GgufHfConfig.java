@@ -5,11 +5,16 @@ import axc.errors.UnsupportedFeatureException;
 import axc.formats.gguf.GgufFile;
 import axc.formats.gguf.GgufValue;
 import axc.formats.hf.Family;
+import axc.formats.hf.FamilyDetector;
 import axc.formats.hf.ModelConfig;
 import axc.formats.json.Json;
+import axc.formats.tensor.TensorInfo;
+import axc.formats.tensor.TensorStore;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Optional;
 
 /** The Hugging Face {@code config.json} a qwen2/qwen3 GGUF describes. */
 public final class GgufHfConfig {
@@ -53,9 +58,42 @@ public final class GgufHfConfig {
         return c;
     }
 
+    /** The model's config, once every tensor is known to have the shape the metadata implies (so no reader indexes past one). */
     public static ModelConfig modelConfig(GgufFile g) {
         ModelConfig c = ModelConfig.parse(of(g, "float32"), g.path());
-        return c.family() == null ? c.withFamily(family(g)) : c;
+        c = c.family() == null ? c.withFamily(family(g)) : c;
+        FamilyDetector.checkShapes(c, hfView(g), g.path());
+        return c;
+    }
+
+    /** The GGUF's tensors under their Hugging Face names (shapes are already in Hugging Face order). */
+    private static TensorStore hfView(GgufFile g) {
+        return new TensorStore() {
+            @Override
+            public List<TensorInfo> tensors() {
+                return g.tensors();
+            }
+
+            @Override
+            public Optional<TensorInfo> find(String name) {
+                return GgufNames.toGguf(name).flatMap(g::find);
+            }
+
+            @Override
+            public MemorySegment data(String name) {
+                return g.data(GgufNames.toGguf(name).orElseThrow());
+            }
+
+            @Override
+            public List<java.nio.file.Path> files() {
+                return g.files();
+            }
+
+            @Override
+            public void close() {
+                // A view: the GGUF file stays open for its owner.
+            }
+        };
     }
 
     /** A FLOAT32 metadata value as the shortest decimal that reads back to it (1e-6, not 9.99e-7). */

@@ -23,7 +23,7 @@ public final class GgufToHf {
     }
 
     public static ConvertResult convert(GgufFile g, Path out, DType dtype, long maxShardBytes, Progress progress) {
-        GgufHfConfig.family(g);
+        GgufHfConfig.modelConfig(g); // refuses metadata the tensors contradict before anything is written
         DType target = dtype != null ? dtype : defaultType(g);
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         long total = 0;

@@ -66,6 +66,7 @@ public final class GgufFile implements TensorStore {
 
     /** True when the file starts with the GGUF magic. */
     public static boolean looksLike(Path p) {
+        if (!java.nio.file.Files.isRegularFile(p)) return false; // a pipe would block the open below
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             return ch.read(b) == 4 && b.getInt(0) == MAGIC;
@@ -201,7 +202,8 @@ public final class GgufFile implements TensorStore {
             if (depth > 0) throw InvalidInputException.of(path, "metadata '" + key + "': nested arrays are not supported");
             int et = i32();
             GgufValueType elem = GgufValueType.fromId(et);
-            if (elem == null || elem == GgufValueType.ARRAY) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
+            if (elem == GgufValueType.ARRAY) throw InvalidInputException.of(path, "metadata '" + key + "': arrays of arrays are not supported");
+            if (elem == null) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
             long n = u64("metadata '" + key + "' array length");
             if (n > remaining() / elem.minBytes) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements cannot fit in the file");
             List<Object> list = new ArrayList<>((int) n);

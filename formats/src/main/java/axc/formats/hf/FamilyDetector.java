@@ -63,7 +63,8 @@ public final class FamilyDetector {
         }
     }
 
-    static void checkShapes(ModelConfig c, TensorStore s, Path where) {
+    /** Refuses {@code s} (under Hugging Face names) when a tensor is missing or its shape is not the one {@code c} implies. */
+    public static void checkShapes(ModelConfig c, TensorStore s, Path where) {
         CURRENT.set(c.quantization());
         try {
             checkShapesOf(c, s, where);

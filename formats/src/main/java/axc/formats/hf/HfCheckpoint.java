@@ -1,6 +1,7 @@
 package axc.formats.hf;
 
 import axc.errors.InvalidInputException;
+import axc.formats.io.InputFiles;
 import axc.formats.safetensors.SafetensorsFile;
 import axc.formats.safetensors.ShardedSafetensors;
 import axc.formats.tensor.TensorStore;
@@ -30,13 +31,15 @@ public final class HfCheckpoint implements AutoCloseable {
     }
 
     public static boolean looksLike(Path p) {
-        return Files.isDirectory(p) && Files.isRegularFile(p.resolve("config.json"));
+        // A config.json that is a link or not a regular file is still this kind of input: open() says what is wrong with it.
+        return Files.isDirectory(p) && Files.exists(p.resolve("config.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     public static HfCheckpoint open(Path dir) {
         if (!Files.isDirectory(dir)) throw InvalidInputException.of(dir, "not a directory");
         Path cfgFile = dir.resolve("config.json");
-        if (!Files.isRegularFile(cfgFile)) throw InvalidInputException.of(dir, "no config.json: not a Hugging Face model folder");
+        if (!Files.exists(cfgFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) throw InvalidInputException.of(dir, "no config.json: not a Hugging Face model folder");
+        InputFiles.requireInside(dir, cfgFile, cfgFile, "config.json");
         ModelConfig cfg = ModelConfig.read(cfgFile);
         TensorStore store = openTensors(dir);
         try {
@@ -50,9 +53,15 @@ public final class HfCheckpoint implements AutoCloseable {
 
     static TensorStore openTensors(Path dir) {
         Path index = dir.resolve(ShardedSafetensors.INDEX);
-        if (Files.isRegularFile(index)) return ShardedSafetensors.open(index);
+        if (Files.exists(index, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            InputFiles.requireInside(dir, index, index, ShardedSafetensors.INDEX);
+            return ShardedSafetensors.open(index);
+        }
         Path single = dir.resolve("model.safetensors");
-        if (Files.isRegularFile(single)) return SafetensorsFile.open(single);
+        if (Files.exists(single, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            InputFiles.requireInside(dir, single, single, single.getFileName().toString());
+            return SafetensorsFile.open(single);
+        }
         List<Path> pickles = list(dir, ".bin", ".pt", ".pth");
         if (!pickles.isEmpty()) {
             throw InvalidInputException.of(pickles.getFirst(), "PyTorch pickle checkpoints are never loaded (unpickling can run code); "

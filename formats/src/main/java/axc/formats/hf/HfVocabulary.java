@@ -1,11 +1,11 @@
 package axc.formats.hf;
 
 import axc.errors.InvalidInputException;
+import axc.formats.io.InputFiles;
 import axc.formats.json.Json;
+import axc.formats.tokenizer.TokenizerLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,9 +65,10 @@ public record HfVocabulary(
             JsonNode at = tj.get("added_tokens");
             if (at != null && at.isArray()) {
                 for (JsonNode t : at) {
-                    int id = t.path("id").asInt(-1);
-                    if (id < 0) throw InvalidInputException.of(p, "added token without an id: " + t);
-                    byId.put(id, t.path("content").asText());
+                    JsonNode content = t.get("content");
+                    if (content == null || !content.isTextual()) throw InvalidInputException.of(p, "an added token has no content string");
+                    int id = TokenizerLoader.tokenId(t.get("id"), p, content.asText());
+                    byId.put(id, content.asText());
                     added.put(id, t.path("special").asBoolean(false));
                 }
             }
@@ -88,30 +89,23 @@ public record HfVocabulary(
                 } catch (NumberFormatException x) {
                     throw InvalidInputException.of(p, "added_tokens_decoder key '" + e.getKey() + "' is not a token id");
                 }
-                if (id < 0) throw InvalidInputException.of(p, "added_tokens_decoder id " + id + " is negative");
+                if (id < 0 || id > TokenizerLoader.MAX_ID) throw InvalidInputException.of(p, "added_tokens_decoder id " + id + " is not in 0.." + TokenizerLoader.MAX_ID);
                 byId.put(id, e.getValue().path("content").asText());
                 added.put(id, e.getValue().path("special").asBoolean(false));
             }
         }
         files.path("added_tokens.json").ifPresent(p -> {
             for (Map.Entry<String, JsonNode> e : Json.read(p).properties()) {
-                int id = e.getValue().asInt(-1);
-                if (id < 0) throw InvalidInputException.of(p, "token '" + e.getKey() + "' has no valid id");
+                int id = TokenizerLoader.tokenId(e.getValue(), p, e.getKey());
                 byId.putIfAbsent(id, e.getKey());
                 added.putIfAbsent(id, false);
             }
         });
-        List<String> tokens = dense(files.dir(), byId);
+        List<String> tokens = dense(files.path("tokenizer.json").or(() -> files.path("vocab.json")).orElse(files.dir()), byId);
         String template = tc == null ? null : tc.hasNonNull("chat_template") && tc.get("chat_template").isTextual() ? tc.get("chat_template").asText() : null;
         if (template == null) {
             Path jinja = files.dir().resolve("chat_template.jinja");
-            if (Files.isRegularFile(jinja)) {
-                try {
-                    template = Files.readString(jinja);
-                } catch (IOException e) {
-                    throw InvalidInputException.of(jinja, "cannot read: " + e.getMessage());
-                }
-            }
+            if (Files.exists(jinja)) template = InputFiles.readText(jinja);
         }
         Integer eos = specialId(tc, "eos_token", tokens);
         if (eos == null && config != null && !config.eosTokenIds().isEmpty()) eos = config.eosTokenIds().getFirst();
@@ -136,12 +130,9 @@ public record HfVocabulary(
     private static void readVocab(Path p, JsonNode vocab, Map<Integer, String> byId) {
         if (vocab == null || !vocab.isObject()) throw InvalidInputException.of(p, "vocabulary is not a JSON object of token -> id");
         for (Map.Entry<String, JsonNode> e : vocab.properties()) {
-            JsonNode v = e.getValue();
-            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
-                throw InvalidInputException.of(p, "token '" + e.getKey() + "' has a bad id " + v);
-            }
-            String prev = byId.put(v.asInt(), e.getKey());
-            if (prev != null) throw InvalidInputException.of(p, "id " + v.asInt() + " is used by both '" + prev + "' and '" + e.getKey() + "'");
+            int id = TokenizerLoader.tokenId(e.getValue(), p, e.getKey());
+            String prev = byId.put(id, e.getKey());
+            if (prev != null) throw InvalidInputException.of(p, "id " + id + " is given to both '" + prev + "' and '" + e.getKey() + "'");
         }
     }
 
@@ -163,14 +154,10 @@ public record HfVocabulary(
 
     static List<String> readMergesTxt(Path p) {
         List<String> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-                if (line.startsWith("#version") || line.isEmpty()) continue;
-                if (line.indexOf(' ') <= 0) throw InvalidInputException.of(p, "line " + (out.size() + 1) + " is not a merge 'a b': " + line);
-                out.add(line);
-            }
-        } catch (IOException e) {
-            throw InvalidInputException.of(p, "cannot read: " + e.getMessage());
+        for (String line : InputFiles.readLines(p)) {
+            if (line.startsWith("#version") || line.isEmpty()) continue;
+            if (line.indexOf(' ') <= 0) throw InvalidInputException.of(p, "line " + (out.size() + 1) + " is not a merge 'a b': " + line);
+            out.add(line);
         }
         return out;
     }

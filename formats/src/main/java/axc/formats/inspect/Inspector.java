@@ -32,7 +32,8 @@ public final class Inspector {
         if (!Files.exists(path)) throw InvalidInputException.of(path, "no such file or directory");
         if (HfCheckpoint.looksLike(path)) return inspectHf(path);
         if (Files.isDirectory(path)) throw InvalidInputException.of(path, "not a model folder (no config.json)");
-        if (GgufFile.looksLike(path)) return inspectGguf(path);
+        // A .gguf that does not start with the magic still goes to the GGUF reader, which says what is wrong.
+        if (GgufFile.looksLike(path) || path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) return inspectGguf(path);
         throw InvalidInputException.of(path, "unrecognised model file (expected a Hugging Face folder, a .gguf or a .axc file)");
     }
 

@@ -26,6 +26,7 @@ public final class MappedFile {
 
     /** {@code tooSmall} is the problem reported when the file has fewer than {@code minSize} bytes. */
     public static <T> T open(Path path, long minSize, String tooSmall, Reader<T> reader) {
+        InputFiles.requireRegular(path);
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();

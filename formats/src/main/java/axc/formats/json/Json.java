@@ -1,6 +1,7 @@
 package axc.formats.json;
 
 import axc.errors.InvalidInputException;
+import axc.formats.io.InputFiles;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -11,8 +12,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -42,15 +41,7 @@ public final class Json {
 
     /** Parses a JSON file; any syntax problem becomes a one-line error naming {@code file}. */
     public static JsonNode read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw InvalidInputException.of(file, "file not found");
-        } catch (IOException e) {
-            throw InvalidInputException.of(file, "cannot read: " + e.getMessage(), e);
-        }
-        return parse(bytes, file.toString());
+        return parse(InputFiles.readSmall(file), file.toString());
     }
 
     /** Parses JSON bytes; {@code where} names the source in errors. */

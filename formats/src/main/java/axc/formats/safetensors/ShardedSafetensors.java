@@ -1,12 +1,12 @@
 package axc.formats.safetensors;
 
 import axc.errors.InvalidInputException;
+import axc.formats.io.InputFiles;
 import axc.formats.json.Json;
 import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,11 +52,10 @@ public final class ShardedSafetensors implements TensorStore {
             Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
             for (String shard : new TreeSet<>(tensorToShard.values())) {
                 Path p = dir.resolve(shard);
-                if (!Files.exists(p)) throw InvalidInputException.of(indexFile, "shard " + shard + " named in the index does not exist");
-                if (Files.isSymbolicLink(p)) {
-                    Path real = p.toRealPath();
-                    if (!real.startsWith(dir.toRealPath())) throw InvalidInputException.of(indexFile, "shard " + shard + " is a link that leaves the checkpoint folder");
+                if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw InvalidInputException.of(indexFile, "shard " + shard + " named in the index does not exist");
                 }
+                InputFiles.requireInside(dir, p, indexFile, "shard " + shard);
                 SafetensorsFile f = SafetensorsFile.open(p);
                 opened.add(f);
                 byName.put(shard, f);
@@ -79,9 +78,6 @@ public final class ShardedSafetensors implements TensorStore {
                 }
             }
             return new ShardedSafetensors(List.copyOf(opened), owner, List.copyOf(tensors));
-        } catch (IOException e) {
-            opened.forEach(SafetensorsFile::close);
-            throw InvalidInputException.of(indexFile, "cannot read shard: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             opened.forEach(SafetensorsFile::close);
             throw e;

@@ -2,12 +2,10 @@ package axc.formats.tokenizer;
 
 import axc.errors.InvalidInputException;
 import axc.formats.hf.TokenizerFiles;
+import axc.formats.io.InputFiles;
 import axc.formats.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -82,11 +80,7 @@ public record TokenizerConfig(String tokenizerClass, String bos, String eos, Str
 
         String template = config == null ? null : chatTemplate(config.get("chat_template"), configPath);
         if (template == null && files.has("chat_template.jinja")) {
-            try {
-                template = Files.readString(files.dir().resolve("chat_template.jinja"), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw InvalidInputException.of(files.dir().resolve("chat_template.jinja"), "cannot read: " + e.getMessage(), e);
-            }
+            template = InputFiles.readText(files.dir().resolve("chat_template.jinja"));
         }
         String cls = config == null ? null : textOrNull(config.get("tokenizer_class"));
         return new TokenizerConfig(cls, bos, eos, pad, template, List.copyOf(added), Set.copyOf(specialNames));

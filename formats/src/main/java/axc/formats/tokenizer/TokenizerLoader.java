@@ -4,13 +4,10 @@ import axc.errors.InvalidInputException;
 import axc.errors.UnsupportedFeatureException;
 import axc.formats.gguf.GgufFile;
 import axc.formats.hf.TokenizerFiles;
+import axc.formats.io.InputFiles;
 import axc.formats.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +23,7 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class TokenizerLoader {
     /** Ids beyond this are refused: no real vocabulary comes near, and the id tables are dense. */
-    static final int MAX_ID = (1 << 24) - 1;
+    public static final int MAX_ID = (1 << 24) - 1;
 
     private TokenizerLoader() {
     }
@@ -131,14 +128,7 @@ public final class TokenizerLoader {
     }
 
     static List<String[]> readMergesTxt(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw InvalidInputException.of(file, "file not found");
-        } catch (IOException e) {
-            throw InvalidInputException.of(file, "cannot read: " + e.getMessage(), e);
-        }
+        List<String> lines = InputFiles.readLines(file);
         List<String[]> merges = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
@@ -172,7 +162,8 @@ public final class TokenizerLoader {
         return vocab;
     }
 
-    static int tokenId(JsonNode n, Path file, String token) {
+    /** {@code n} as a token id in 0..{@link #MAX_ID}, or a one-line error naming {@code file} and {@code token}. */
+    public static int tokenId(JsonNode n, Path file, String token) {
         if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0 || n.asInt() > MAX_ID) {
             throw InvalidInputException.of(file, "token \"" + token + "\" has id " + n + ", not an integer in 0.." + MAX_ID);
         }

@@ -1,13 +1,13 @@
 package axc.quant.recipe;
 
 import axc.errors.InvalidInputException;
+import axc.formats.io.InputFiles;
 import axc.formats.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +35,8 @@ import java.util.regex.PatternSyntaxException;
  * </pre>
  */
 public record Recipe(String name, String base, String algorithm, boolean pure, List<Rule> rules, Map<String, Object> options) {
+
+    private static final List<String> KEYS = List.of("name", "base", "algorithm", "pure", "rules", "options");
 
     /** The first rule matching any of the tensor's names, or null. */
     public String override(String... names) {
@@ -65,9 +67,7 @@ public record Recipe(String name, String base, String algorithm, boolean pure, L
         String f = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (f.endsWith(".yaml") || f.endsWith(".yml")) {
             try {
-                n = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw InvalidInputException.of(file, "file not found");
+                n = new ObjectMapper(new YAMLFactory()).readTree(InputFiles.readSmall(file));
             } catch (IOException e) {
                 throw InvalidInputException.of(file, "malformed YAML: " + Json.firstLine(e.getMessage()));
             }
@@ -79,6 +79,10 @@ public record Recipe(String name, String base, String algorithm, boolean pure, L
 
     static Recipe parse(JsonNode n, String where) {
         if (n == null || !n.isObject()) throw new InvalidInputException(where + ": a recipe is an object with 'base' and optional 'rules'");
+        // A misspelt key ('rule:', 'algo:') would otherwise be ignored and quantize to something else than asked.
+        for (String k : (Iterable<String>) n::fieldNames) {
+            if (!KEYS.contains(k)) throw new InvalidInputException(where + ": unknown key '" + k + "' (known: " + String.join(", ", KEYS) + ")");
+        }
         String base = text(n, "base", where, true);
         Recipe preset = Presets.find(base).orElseThrow(() -> new InvalidInputException(where + ": key 'base': unknown scheme '" + base
                 + "' (known: " + String.join(", ", Presets.names()) + ")"));

@@ -15,9 +15,21 @@ public final class Simulator implements AutoCloseable {
         NpuSim.Handle h = new NpuSim.Handle();
         try (BytePointer err = new BytePointer(512)) {
             int rc = NpuSim.npu_create(deviceJson, h, err, 512);
-            if (rc != NpuSim.OK) throw new NpuException(rc, "device: " + err.getString());
+            if (rc != NpuSim.OK) throw new NpuException(rc, "device: " + cString(err));
         }
         handle = h;
+    }
+
+    /**
+     * The NUL-terminated text in a buffer the simulator filled. {@code getString()} on a buffer allocated
+     * with a size returns all of its bytes, the uninitialised ones after the NUL included.
+     */
+    static String cString(BytePointer buf) {
+        byte[] b = new byte[(int) buf.capacity()];
+        buf.get(b);
+        int n = 0;
+        while (n < b.length && b[n] != 0) n++;
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public String deviceJson() {
