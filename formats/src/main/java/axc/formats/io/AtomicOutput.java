@@ -106,6 +106,10 @@ public final class AtomicOutput {
         if (why.contains("No space left")) {
             return target + ": no space left on device; the previous output (if any) is intact";
         }
+        // EFBIG and EDQUOT: a file-size limit or a quota ran out, which to the user is a full disk.
+        if (why.contains("File too large") || why.contains("quota")) {
+            return target + ": out of room (" + why + "); the previous output (if any) is intact";
+        }
         return target + ": write failed (" + why + "); the previous output (if any) is intact";
     }
 
