@@ -76,6 +76,7 @@ public final class SourceModel implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (HfCheckpoint.looksLikePickle(in)) throw HfCheckpoint.pickleRefused(in);
         throw InvalidInputException.of(in, "not a Hugging Face folder (config.json) or a GGUF file");
     }
 

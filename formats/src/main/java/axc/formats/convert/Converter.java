@@ -31,6 +31,7 @@ public final class Converter {
                 return GgufToHf.convert(g, out, dtype, maxShardBytes, progress);
             }
         }
+        if (HfCheckpoint.looksLikePickle(in)) throw HfCheckpoint.pickleRefused(in);
         throw InvalidInputException.of(in, "not a Hugging Face folder (config.json) or a GGUF file");
     }
 }

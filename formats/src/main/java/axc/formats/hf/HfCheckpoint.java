@@ -62,12 +62,23 @@ public final class HfCheckpoint implements AutoCloseable {
             InputFiles.requireInside(dir, single, single, single.getFileName().toString());
             return SafetensorsFile.open(single);
         }
-        List<Path> pickles = list(dir, ".bin", ".pt", ".pth");
-        if (!pickles.isEmpty()) {
-            throw InvalidInputException.of(pickles.getFirst(), "PyTorch pickle checkpoints are never loaded (unpickling can run code); "
-                    + "convert it first with transformers: AutoModelForCausalLM.from_pretrained(dir).save_pretrained(out, safe_serialization=True)");
-        }
+        List<Path> pickles = list(dir, PICKLE_SUFFIXES);
+        if (!pickles.isEmpty()) throw pickleRefused(pickles.getFirst());
         throw InvalidInputException.of(dir, "no model.safetensors or " + ShardedSafetensors.INDEX + " found");
+    }
+
+    private static final String[] PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".ckpt"};
+
+    /** True when {@code p} is named like a PyTorch pickle checkpoint. */
+    public static boolean looksLikePickle(Path p) {
+        String n = p.getFileName() == null ? "" : p.getFileName().toString();
+        return Stream.of(PICKLE_SUFFIXES).anyMatch(n::endsWith);
+    }
+
+    /** The error for a pickle checkpoint: never loaded, and how to convert it. */
+    public static InvalidInputException pickleRefused(Path p) {
+        return InvalidInputException.of(p, "PyTorch pickle checkpoints are never loaded (unpickling can run code); "
+                + "convert it first with transformers: AutoModelForCausalLM.from_pretrained(dir).save_pretrained(out, safe_serialization=True)");
     }
 
     private static List<Path> list(Path dir, String... suffixes) {

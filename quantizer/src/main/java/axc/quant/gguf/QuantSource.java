@@ -67,6 +67,7 @@ public record QuantSource(Path path, ModelConfig config, Map<String, GgufValue> 
                 throw e;
             }
         }
+        if (HfCheckpoint.looksLikePickle(in)) throw HfCheckpoint.pickleRefused(in);
         throw InvalidInputException.of(in, "not a Hugging Face folder (config.json) or a GGUF file");
     }
 
