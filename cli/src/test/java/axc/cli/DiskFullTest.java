@@ -66,12 +66,8 @@ class DiskFullTest {
 
     /** axc in its own JVM under a file-size limit of {@code limitKib} (0: none). */
     private static Process start(List<String> args, int limitKib) throws IOException {
-        List<String> java = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), "axc.cli.Main", "-q"));
-        java.addAll(args);
         List<String> cmd = new ArrayList<>(List.of("bash", "-c", (limitKib > 0 ? "ulimit -f " + limitKib + "; " : "") + "exec \"$@\"", "axc"));
-        cmd.addAll(java);
+        cmd.addAll(AxcProcess.command(args));
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

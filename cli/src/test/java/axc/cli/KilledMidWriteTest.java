@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -84,12 +82,7 @@ class KilledMidWriteTest {
         assertArrayEquals(expected, Files.readAllBytes(out), name + ": the rerun's output");
     }
 
-    /** axc in its own JVM, as a user runs it, on this test's class path. */
     private static Process start(List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(Arrays.asList(ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), "axc.cli.Main", "-q"));
-        cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(AxcProcess.command(args)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

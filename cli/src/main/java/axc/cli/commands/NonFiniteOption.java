@@ -7,7 +7,6 @@ import axc.formats.hf.HfCheckpoint;
 import axc.formats.tensor.NonFiniteScan;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,7 +26,7 @@ public final class NonFiniteOption {
             try (HfCheckpoint ck = HfCheckpoint.open(in)) {
                 found = NonFiniteScan.scan(ck.tensors());
             }
-        } else if (Files.isRegularFile(in) && GgufFile.looksLike(in)) {
+        } else if (GgufFile.looksLike(in)) {
             try (GgufFile g = GgufFile.open(in)) {
                 found = NonFiniteScan.scan(g);
             }

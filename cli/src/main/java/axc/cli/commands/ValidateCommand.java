@@ -2,7 +2,6 @@ package axc.cli.commands;
 
 import axc.bundle.Bundle;
 import axc.bundle.VerificationCache;
-
 import axc.cli.ExitCodes;
 import axc.cli.Ui;
 import axc.errors.InvalidInputException;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 @Command(name = "validate", description = "Compare a candidate model's outputs with a reference; exit 7 below thresholds.")
 public final class ValidateCommand extends AxcCommand {
@@ -96,7 +96,7 @@ public final class ValidateCommand extends AxcCommand {
             b.verify();
             int entries = b.manifest().entries().size();
             if (ui.json()) {
-                ui.printJson(java.util.Map.of("artifact", candidate.toString(), "entries", entries, "verified", true));
+                ui.printJson(Map.of("artifact", candidate.toString(), "entries", entries, "verified", true));
             } else {
                 ui.out().printf("%s: %d entries match the sha256 in manifest.json%n", candidate, entries);
             }

@@ -5,6 +5,7 @@ import axc.formats.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,6 +55,17 @@ final class ModelFolder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Replaces {@code file} by {@code size} zero bytes that take no disk (a sparse file). */
+    static Path sparse(Path file, long size) {
+        replace(file, new byte[0]);
+        try (RandomAccessFile r = new RandomAccessFile(file.toFile(), "rw")) {
+            r.setLength(size);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
     }
 
     static Path replace(Path file, String text) {

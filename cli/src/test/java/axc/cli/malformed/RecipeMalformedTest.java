@@ -5,8 +5,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,19 +50,12 @@ class RecipeMalformedTest {
                 if (s.text() != null) {
                     Files.writeString(recipe, s.text());
                 } else {
-                    sparse(recipe, 3L << 30);
+                    ModelFolder.sparse(recipe, 3L << 30);
                 }
                 Path out = dir.resolve("out.gguf");
                 new Refusal(s.name(), recipe, s.fragment(), out, "quantize", model.toString(), "--recipe", recipe.toString(), "-o", out.toString()).check();
             }));
         }
         return tests.stream();
-    }
-
-    /** A file of {@code size} zero bytes that takes no disk. */
-    static void sparse(Path f, long size) throws IOException {
-        try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
-            r.setLength(size);
-        }
     }
 }

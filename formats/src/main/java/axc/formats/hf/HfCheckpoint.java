@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -37,9 +38,8 @@ public final class HfCheckpoint implements AutoCloseable {
 
     public static HfCheckpoint open(Path dir) {
         if (!Files.isDirectory(dir)) throw InvalidInputException.of(dir, "not a directory");
-        Path cfgFile = dir.resolve("config.json");
-        if (!Files.exists(cfgFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) throw InvalidInputException.of(dir, "no config.json: not a Hugging Face model folder");
-        InputFiles.requireInside(dir, cfgFile, cfgFile, "config.json");
+        Path cfgFile = InputFiles.inFolder(dir, "config.json")
+                .orElseThrow(() -> InvalidInputException.of(dir, "no config.json: not a Hugging Face model folder"));
         ModelConfig cfg = ModelConfig.read(cfgFile);
         TensorStore store = openTensors(dir);
         try {
@@ -52,16 +52,10 @@ public final class HfCheckpoint implements AutoCloseable {
     }
 
     static TensorStore openTensors(Path dir) {
-        Path index = dir.resolve(ShardedSafetensors.INDEX);
-        if (Files.exists(index, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            InputFiles.requireInside(dir, index, index, ShardedSafetensors.INDEX);
-            return ShardedSafetensors.open(index);
-        }
-        Path single = dir.resolve("model.safetensors");
-        if (Files.exists(single, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            InputFiles.requireInside(dir, single, single, single.getFileName().toString());
-            return SafetensorsFile.open(single);
-        }
+        Optional<Path> index = InputFiles.inFolder(dir, ShardedSafetensors.INDEX);
+        if (index.isPresent()) return ShardedSafetensors.open(index.get());
+        Optional<Path> single = InputFiles.inFolder(dir, "model.safetensors");
+        if (single.isPresent()) return SafetensorsFile.open(single.get());
         List<Path> pickles = list(dir, PICKLE_SUFFIXES);
         if (!pickles.isEmpty()) throw pickleRefused(pickles.getFirst());
         throw InvalidInputException.of(dir, "no model.safetensors or " + ShardedSafetensors.INDEX + " found");

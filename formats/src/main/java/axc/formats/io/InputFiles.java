@@ -3,9 +3,13 @@ package axc.formats.io;
 import axc.errors.InvalidInputException;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * What every reader checks before it opens an input. It must be a regular file: opening a named pipe
@@ -52,6 +56,17 @@ public final class InputFiles {
         throw InvalidInputException.of(blame, what + " is a link that leaves the checkpoint folder");
     }
 
+    /**
+     * {@code dir/name} when the folder holds an entry of that name (a link counts, checked with
+     * {@link #requireInside}), else empty: whether it is a readable file is for its reader to say.
+     */
+    public static Optional<Path> inFolder(Path dir, String name) {
+        Path p = dir.resolve(name);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        requireInside(dir, p, p, name);
+        return Optional.of(p);
+    }
+
     /** The bytes of a regular file of at most {@code max} bytes. */
     public static byte[] readSmall(Path p, long max) {
         requireRegular(p);
@@ -72,10 +87,10 @@ public final class InputFiles {
 
     /** A text file of at most {@link #MAX_TEXT_FILE} bytes; bytes that are not UTF-8 become U+FFFD, as Python reads them with errors="replace". */
     public static String readText(Path p) {
-        return new String(readSmall(p), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(readSmall(p), StandardCharsets.UTF_8);
     }
 
-    public static java.util.List<String> readLines(Path p) {
+    public static List<String> readLines(Path p) {
         return readText(p).lines().toList();
     }
 }

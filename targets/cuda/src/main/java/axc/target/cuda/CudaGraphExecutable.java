@@ -5,7 +5,6 @@ import axc.bundle.BundleTensors;
 import axc.formats.dtype.DType;
 import axc.formats.quant.Dequantizer;
 import axc.formats.tensor.TensorInfo;
-import axc.reference.DecoderMath;
 import axc.frontend.QwenFrontend;
 import axc.interp.Tensor;
 import axc.ir.DataType;
@@ -14,12 +13,14 @@ import axc.ir.Epilogue;
 import axc.ir.Graph;
 import axc.ir.Node;
 import axc.ir.Op;
+import axc.reference.DecoderMath;
 import axc.target.GraphExecutable;
 import org.bytedeco.cuda.cudart.CUgraphExec_st;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +52,7 @@ final class CudaGraphExecutable implements GraphExecutable {
         this.rt = new CudaRuntime(fatbin, new String(b.bytes(CudaTarget.SOURCE), StandardCharsets.UTF_8));
         try {
             BundleTensors tensors = BundleTensors.open(b);
-            java.util.Set<Integer> matrices = matrixParams(graph);
+            Set<Integer> matrices = matrixParams(graph);
             for (Node n : graph.params()) {
                 // Params carry Hugging Face names; a model converted from GGUF stores GGUF names.
                 TensorInfo t = QwenFrontend.find(tensors, n.name()).orElseThrow(() -> new IllegalArgumentException("artifact has no tensor " + n.name()));
@@ -86,8 +87,8 @@ final class CudaGraphExecutable implements GraphExecutable {
     }
 
     /** Params some node reads as a weight matrix or embedding table (its scheme inputs, epilogue operands aside); the rest are vectors. */
-    static java.util.Set<Integer> matrixParams(Graph g) {
-        java.util.Set<Integer> ids = new java.util.HashSet<>();
+    static Set<Integer> matrixParams(Graph g) {
+        Set<Integer> ids = new HashSet<>();
         for (Node u : g.nodes()) {
             if (!u.op().readsWeights()) continue;
             int end = Epilogue.allowedOn(u.op()) ? Epilogue.baseInputs(u) : u.inputs().size();
@@ -262,7 +263,7 @@ final class CudaGraphExecutable implements GraphExecutable {
                     KernelSpec k = plan.specs(n).getFirst();
                     Epilogue e = Epilogue.of(n);
                     long residual = e.residual() ? value(n.input(e.residualInput(n.inputs().size()))) : 0L;
-                    GemvInput in = gemvInput(n, rows);
+                    GemvInput in = gemvInput(n);
                     rt.launch(k.entry(), LaunchShapes.gemv((int) width, rows), params.get(n.input(1)), params.get(n.input(2)), (int) width,
                             in.x, y, residual, in.normG, in.eps);
                 }
@@ -290,7 +291,7 @@ final class CudaGraphExecutable implements GraphExecutable {
         }
 
         /** A GEMV node's x: its input, or that input's own input when the input is a deferred rms_norm. */
-        private GemvInput gemvInput(Node n, int rows) {
+        private GemvInput gemvInput(Node n) {
             Node in = graph.node(n.input(0));
             if (deferredNow.contains(in.id())) return new GemvInput(value(in.input(0)), params.get(in.input(1)), in.attrs().getDouble("eps"));
             return new GemvInput(value(n.input(0)), 0L, 0.0);
@@ -298,11 +299,10 @@ final class CudaGraphExecutable implements GraphExecutable {
 
         private void matmul(Node n, int rows, long y, long width) {
             Epilogue e = Epilogue.of(n);
-            int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
             boolean gemv = KernelPlan.gemvOnly(graph, n, rows);
             GemvInput in;
             if (n.op() != Op.RMS_NORM_MATMUL) {
-                in = gemvInput(n, rows);
+                in = gemvInput(n);
             } else if (gemv) {
                 in = new GemvInput(value(n.input(0)), params.get(n.input(1)), n.attrs().getDouble("eps"));
             } else {
@@ -312,8 +312,7 @@ final class CudaGraphExecutable implements GraphExecutable {
                 in = new GemvInput(scratch, 0L, 0.0);
             }
             long residual = e.residual() ? value(n.input(e.residualInput(n.inputs().size()))) : 0L;
-            List<Node> ws = new ArrayList<>();
-            for (int i = first; i < Epilogue.baseInputs(n); i++) ws.add(graph.node(n.input(i)));
+            List<Node> ws = KernelPlan.weights(graph, n);
             if (gemv && KernelPlan.swigluGemv(n, ws)) {
                 // Gate and up in one kernel: silu(x . g) * (x . u) (+ residual), no 2n-wide product.
                 rt.launch(KernelSpec.of(KernelSpec.Template.GEMV_SWIGLU, KernelPlan.dtype(ws.get(0)), (int) KernelPlan.cols(ws.get(0))).entry(),

@@ -43,12 +43,18 @@ final class KernelPlan {
         return p;
     }
 
-    /** Whether every weight of a matmul goes through the GEMV kernel at this row count (not the tensor-core GEMM). */
-    static boolean gemvOnly(Graph g, Node n, int rows) {
+    /** The weight matrices of a matmul, in input order: after x (and an rms_norm_matmul's norm weight), before the epilogue's operands. */
+    static List<Node> weights(Graph g, Node n) {
         int first = n.op() == Op.RMS_NORM_MATMUL ? 2 : 1;
         int end = n.op() == Op.MATMUL_SWIGLU ? 3 : Epilogue.baseInputs(n);
-        for (int i = first; i < end; i++) {
-            Node w = g.node(n.input(i));
+        List<Node> ws = new ArrayList<>(end - first);
+        for (int i = first; i < end; i++) ws.add(g.node(n.input(i)));
+        return ws;
+    }
+
+    /** Whether every weight of a matmul goes through the GEMV kernel at this row count (not the tensor-core GEMM). */
+    static boolean gemvOnly(Graph g, Node n, int rows) {
+        for (Node w : weights(g, n)) {
             if (LaunchShapes.useMma(dtype(w), (int) rows(w), (int) cols(w), rows)) return false;
         }
         return true;
@@ -146,16 +152,13 @@ final class KernelPlan {
             case RMS_NORM -> out.add(KernelSpec.of(KernelSpec.Template.RMS_NORM, (int) width(n)));
             case HEAD_RMS_NORM -> out.add(KernelSpec.of(KernelSpec.Template.RMS_NORM, n.attrs().getInt("head_dim")));
             case MATMUL, RMS_NORM_MATMUL -> {
-                int first = n.op() == Op.MATMUL ? 1 : 2;
                 if (n.op() == Op.RMS_NORM_MATMUL) out.add(KernelSpec.of(KernelSpec.Template.RMS_NORM, (int) width(g.node(n.input(0)))));
-                for (int i = first; i < Epilogue.baseInputs(n); i++) {
-                    Node w = g.node(n.input(i));
+                List<Node> ws = weights(g, n);
+                for (Node w : ws) {
                     int k = (int) cols(w);
                     out.add(KernelSpec.of(KernelSpec.Template.GEMV, dtype(w), k));
                     if (dtype(w) == DType.F16 || dtype(w) == DType.BF16) out.add(KernelSpec.of(KernelSpec.Template.GEMM_MMA, dtype(w), k));
                 }
-                List<Node> ws = new ArrayList<>();
-                for (int i = first; i < Epilogue.baseInputs(n); i++) ws.add(g.node(n.input(i)));
                 if (swigluGemv(n, ws)) out.add(KernelSpec.of(KernelSpec.Template.GEMV_SWIGLU, dtype(ws.get(0)), (int) cols(ws.get(0))));
                 Epilogue.Rope r = Epilogue.of(n).rope();
                 if (r != null) out.add(KernelSpec.of(KernelSpec.Template.ROPE, r.headDim()));

@@ -1,12 +1,12 @@
 package axc.target.npu;
 
+import axc.interp.ParamSource;
 import axc.ir.Dim;
 import axc.ir.Epilogue;
 import axc.ir.Graph;
 import axc.ir.Node;
 import axc.ir.Op;
 import axc.ir.WeightScheme;
-import axc.interp.ParamSource;
 import axc.reference.Matrix;
 import axc.target.Support;
 
