@@ -8,7 +8,7 @@ import static axc.formats.quant.BlockIo.nearestInt;
  * float32, in the same order as the reference, because a one-ulp difference in a trial error can flip
  * which candidate scale wins and change whole blocks of output bytes.
  */
-final class KQuantSearch {
+public final class KQuantSearch {
     /** ggml's GROUP_MAX_EPS: below this a group counts as all zero. */
     static final float GROUP_MAX_EPS = 1e-15f;
 
@@ -20,7 +20,7 @@ final class KQuantSearch {
      * returns the scale. rmseType 1 weighs by x^2 and tries 18 nearby scales ({@code make_qx_quants}
      * with no importance weights).
      */
-    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] L, int lo, int rmseType) {
+    public static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] L, int lo, int rmseType) {
         float max = 0;
         float amax = 0;
         for (int i = 0; i < n; i++) {

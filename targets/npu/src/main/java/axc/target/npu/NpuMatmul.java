@@ -1,5 +1,6 @@
 package axc.target.npu;
 
+import axc.formats.quant.KQuantSearch;
 import axc.interp.ParamSource;
 import axc.ir.Dim;
 import axc.ir.Epilogue;
@@ -223,52 +224,21 @@ final class NpuMatmul {
     /**
      * Writes the weight image: per engine, per chunk, the codes of the chunk's output channels, their
      * scales (absmax / 127 of each dequantized row, codes {@link NpuSemantics#q8} of row · 127/absmax;
-     * for W4A8 absmax / 7 and {@link NpuSemantics#q4}), then their biases; after every chunk, the norm
-     * weight of an {@code rms_norm_matmul} as float32. Params are read as the interpreter reads them.
+     * for W4A8 the least-squares scale of {@link KQuantSearch#makeQxQuants} and its codes), then their
+     * biases; after every chunk, the norm weight of an {@code rms_norm_matmul} as float32. Params are
+     * read as the interpreter reads them.
      */
     void writeImage(ParamSource params, WritableByteChannel out) throws IOException {
-        float[] biasAll = null;
-        if (bias) {
-            biasAll = new float[n];
-            int at = 0;
-            for (Node b : biases) {
-                float[] v = params.vector(b.name());
-                System.arraycopy(v, 0, biasAll, at, v.length);
-                at += v.length;
-            }
-        }
+        float[] biasAll = bias ? concatenatedBiases(params) : null;
         List<Matrix> matrices = new ArrayList<>();
         for (Node w : weights) matrices.add(params.matrix(w.name(), w.scheme()));
-        float[] row = new float[k];
-        int parts = swiglu ? 2 : 1;
-        for (int e = 0; e < engines; e++) {
-            for (int c = 0; c < chunks(e); c++) {
-                int f0 = chunkStart(e, c), cf = chunkFeatures(e, c);
-                ByteBuffer blob = ByteBuffer.allocate((int) blobBytes(cf)).order(ByteOrder.LITTLE_ENDIAN);
-                float[][] scales = new float[parts][cf];
-                for (int p = 0; p < parts; p++) {
-                    for (int i = 0; i < cf; i++) {
-                        if (swiglu) matrices.get(p).row(f0 + i, row);
-                        else concatenatedRow(matrices, f0 + i, row);
-                        float amax = 0;
-                        for (float v : row) amax = Math.max(amax, Math.abs(v));
-                        if (int4) {
-                            // Symmetric int4 per channel, codes in [-8, 7]; byte j holds codes 2j (low nibble) and 2j+1.
-                            scales[p][i] = amax / 7.0f;
-                            float inv = amax > 0 ? 7.0f / amax : 0.0f;
-                            for (int t = 0; t < k; t += 2) {
-                                int lo = NpuSemantics.q4(row[t] * inv), hi = NpuSemantics.q4(row[t + 1] * inv);
-                                blob.put((byte) ((lo & 15) | (hi << 4)));
-                            }
-                        } else {
-                            scales[p][i] = amax / 127.0f;
-                            float inv = amax > 0 ? 127.0f / amax : 0.0f;
-                            for (float v : row) blob.put(NpuSemantics.q8(v * inv));
-                        }
-                    }
-                }
-                for (int p = 0; p < parts; p++) for (float s : scales[p]) blob.putFloat(s);
-                if (bias) for (int i = 0; i < cf; i++) blob.putFloat(biasAll[f0 + i]);
+        List<int[]> order = new ArrayList<>();
+        for (int e = 0; e < engines; e++) for (int c = 0; c < chunks(e); c++) order.add(new int[]{e, c});
+        // Chunks are independent: quantized on both cores a window at a time, written in order, so memory
+        // holds a window of blobs, not the node's image (the lm_head's is 136 MB at the 0.5B shape).
+        for (int w = 0; w < order.size(); w += WINDOW) {
+            for (ByteBuffer blob : order.subList(w, Math.min(order.size(), w + WINDOW)).parallelStream()
+                    .map(ec -> chunkBlob(matrices, biasAll, ec[0], ec[1])).toList()) {
                 write(blob, out);
             }
         }
@@ -278,6 +248,53 @@ final class NpuMatmul {
             for (float v : g) b.putFloat(v);
             write(b, out);
         }
+    }
+
+    /** The biases of the weights side by side, as one vector of n. */
+    private float[] concatenatedBiases(ParamSource params) {
+        float[] all = new float[n];
+        int at = 0;
+        for (Node b : biases) {
+            float[] v = params.vector(b.name());
+            System.arraycopy(v, 0, all, at, v.length);
+            at += v.length;
+        }
+        return all;
+    }
+
+    /** Chunks quantized together before they are written. */
+    private static final int WINDOW = 32;
+
+    /** Chunk {@code c} of engine {@code e}: its channels' codes, then their scales, then their biases. */
+    private ByteBuffer chunkBlob(List<Matrix> matrices, float[] biasAll, int e, int c) {
+        int f0 = chunkStart(e, c), cf = chunkFeatures(e, c), parts = swiglu ? 2 : 1;
+        ByteBuffer blob = ByteBuffer.allocate((int) blobBytes(cf)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] row = new float[k];
+        int[] codes = int4 ? new int[k] : null;
+        float[][] scales = new float[parts][cf];
+        for (int p = 0; p < parts; p++) {
+            for (int i = 0; i < cf; i++) {
+                if (swiglu) matrices.get(p).row(f0 + i, row);
+                else concatenatedRow(matrices, f0 + i, row);
+                if (int4) {
+                    // Symmetric int4 per channel, codes in [-8, 7]. One scale for a whole row is coarse, so it is
+                    // the least-squares fit among llama.cpp's candidate scales (make_qx_quants, as its Q6_K and
+                    // Q3_K choose theirs), which also uses code -8, rather than absmax / 7.
+                    // Byte j holds codes 2j (low nibble) and 2j+1.
+                    scales[p][i] = KQuantSearch.makeQxQuants(k, 8, row, 0, codes, 0, 1);
+                    for (int t = 0; t < k; t += 2) blob.put((byte) (((codes[t] - 8) & 15) | ((codes[t + 1] - 8) << 4)));
+                } else {
+                    float amax = 0;
+                    for (float v : row) amax = Math.max(amax, Math.abs(v));
+                    scales[p][i] = amax / 127.0f;
+                    float inv = amax > 0 ? 127.0f / amax : 0.0f;
+                    for (float v : row) blob.put(NpuSemantics.q8(v * inv));
+                }
+            }
+        }
+        for (int p = 0; p < parts; p++) for (float sc : scales[p]) blob.putFloat(sc);
+        if (bias) for (int i = 0; i < cf; i++) blob.putFloat(biasAll[f0 + i]);
+        return blob;
     }
 
     private static void write(ByteBuffer b, WritableByteChannel out) throws IOException {

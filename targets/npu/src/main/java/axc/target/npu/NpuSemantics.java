@@ -41,14 +41,6 @@ public final class NpuSemantics {
         return (byte) r;
     }
 
-    /** clamp(rint(v), −8, 7): a symmetric int4 code (the compile-time weight quantizer of W4A8). */
-    public static int q4(float v) {
-        float r = (float) Math.rint(v);
-        if (!(r >= -8.0f)) return -8;
-        if (r > 7.0f) return 7;
-        return (int) r;
-    }
-
     /** Per-row absmax quantization: codes and each row's scale (absmax / 127). */
     public static byte[] quant(float[] x, int n, int rows, float[] scalesOut) {
         byte[] q = new byte[n * rows];
