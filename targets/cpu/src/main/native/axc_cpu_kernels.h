@@ -848,5 +848,7 @@ static inline int axc_cpu_matmul_i8i8(const void* w, const float* scales, int co
     return 0;
 }
 
+#include "axc_cpu_blocks.h"
+
 #pragma GCC diagnostic pop
 #endif

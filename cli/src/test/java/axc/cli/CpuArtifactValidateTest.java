@@ -67,6 +67,23 @@ class CpuArtifactValidateTest {
         }
     }
 
+    /**
+     * llama.cpp's other block types (Q4_K_M's Q4_K and Q6_K, Q5_K_M's Q5_K, Q4_1, Q5_0, Q5_1) run on the
+     * native kernels that read GGUF blocks as stored, with float activations whatever the mode: they
+     * must agree with the GGUF's dequantized weights to float rounding.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"q4_k_m", "q5_k_m", "q6_k", "q4_1", "q5_0", "q5_1"})
+    void blockTypesAsStoredMatchTheDequantizedReference(String preset) {
+        Path gguf = tmp.resolve(preset + ".gguf");
+        Path axc = tmp.resolve(preset + ".axc");
+        assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", gguf.toString(), "--preset", preset).code());
+        assertEquals(0, CliHarness.run("-q", "compile", gguf.toString(), "--target", "cpu", "-o", axc.toString()).code());
+        CliHarness v = CliHarness.run("--json", "validate", axc.toString(), "--reference", gguf.toString(), "--ppl-tokens", "0",
+                "--min-top1", "1", "--max-nmse", "1e-6");
+        assertEquals(0, v.code(), v.out() + v.err());
+    }
+
     @Test
     void aBadActivationModeIsOneLineAndExitThree() {
         Path axc = tmp.resolve("mode.axc");

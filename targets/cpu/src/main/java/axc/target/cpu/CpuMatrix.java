@@ -18,6 +18,11 @@ import java.util.Set;
 public final class CpuMatrix implements Matrix {
     /** Storage types with a vector kernel. */
     public static final Set<DType> FAST = Set.of(DType.F32, DType.BF16, DType.F16, DType.Q8_0, DType.Q4_0);
+    /**
+     * Block types with native kernels only ({@code axc_cpu_blocks.h}, GGUF blocks as stored): without
+     * the native library they stay on the interpreter's decoders.
+     */
+    public static final Set<DType> NATIVE_BLOCKS = Set.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K);
 
     private final MemorySegment data;
     private final DType dtype;
@@ -29,6 +34,8 @@ public final class CpuMatrix implements Matrix {
     private final NativeScratch scratch;
     /** The C API's number for {@link #dtype}, or -1 when the Vector API kernels run this matrix. */
     private final int nativeType;
+    /** Whether {@link #dtype} is one of {@link #NATIVE_BLOCKS}. */
+    private final boolean blocks;
     /** The {@link PackedRows} layout of {@link #data}, or null for the stored (GGUF) one. */
     private final String layout;
     /** Whether {@link #data} is in {@link PackedRows#LAYOUT16}, which only the int8 kernels read. */
@@ -62,8 +69,8 @@ public final class CpuMatrix implements Matrix {
      */
     public CpuMatrix(MemorySegment data, DType dtype, int rows, int cols, Matrix decoder, RowPool pool, NativeScratch scratch,
                      Activations activations, String layout) {
-        if (!FAST.contains(dtype)) throw new IllegalArgumentException("no vector kernel for " + dtype);
-        if (dtype.isQuantized() && cols % 32 != 0) throw new IllegalArgumentException(dtype + " rows of " + cols + " columns");
+        if (!runs(dtype)) throw new IllegalArgumentException("no kernel for " + dtype + " here");
+        if (dtype.isQuantized() && cols % dtype.blockSize() != 0) throw new IllegalArgumentException(dtype + " rows of " + cols + " columns");
         this.data = data;
         this.dtype = dtype;
         this.rows = rows;
@@ -78,8 +85,11 @@ public final class CpuMatrix implements Matrix {
         this.decoder = decoder;
         this.pool = pool;
         this.scratch = scratch;
-        // The native kernels read quantized weights only in the packed layout.
-        this.nativeType = scratch != null && data.isNative() && NativeKernels.available() && (layout != null || !dtype.isQuantized()) ? nativeType(dtype) : -1;
+        // The native kernels read Q8_0 and Q4_0 weights only in the packed layout, the other block types as stored.
+        this.nativeType = scratch != null && data.isNative() && NativeKernels.available()
+                && (layout != null || !dtype.isQuantized() || NATIVE_BLOCKS.contains(dtype)) ? nativeType(dtype) : -1;
+        this.blocks = NATIVE_BLOCKS.contains(dtype);
+        if (blocks && nativeType < 0) throw new IllegalArgumentException(dtype + " rows need the native kernels and mapped weights");
         if (layout != null && nativeType < 0) throw new IllegalArgumentException("packed " + dtype + " rows need the native kernels (PackedRows.unpack first)");
         this.int8 = nativeType >= 0 && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(nativeType) == 1;
         if (rows16 && !int8) throw new IllegalArgumentException(PackedRows.LAYOUT16 + " is read by the int8 kernels only (repack for float activations)");
@@ -105,6 +115,11 @@ public final class CpuMatrix implements Matrix {
         return int8;
     }
 
+    /** Whether this JVM has a kernel for matrices of {@code t}: a vector kernel, or a native one that loaded. */
+    public static boolean runs(DType t) {
+        return FAST.contains(t) || NATIVE_BLOCKS.contains(t) && NativeKernels.available();
+    }
+
     static int nativeType(DType t) {
         return switch (t) {
             case F32 -> NativeKernels.F32;
@@ -112,6 +127,12 @@ public final class CpuMatrix implements Matrix {
             case BF16 -> NativeKernels.BF16;
             case Q8_0 -> NativeKernels.Q8_0;
             case Q4_0 -> NativeKernels.Q4_0;
+            case Q4_1 -> NativeKernels.Q4_1;
+            case Q5_0 -> NativeKernels.Q5_0;
+            case Q5_1 -> NativeKernels.Q5_1;
+            case Q4_K -> NativeKernels.Q4_K;
+            case Q5_K -> NativeKernels.Q5_K;
+            case Q6_K -> NativeKernels.Q6_K;
             default -> -1;
         };
     }
@@ -184,7 +205,9 @@ public final class CpuMatrix implements Matrix {
     }
 
     private void computeNative(int from, int to, int worker) {
-        int rc = NativeKernels.axc_cpu_matmul(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
+        int rc = blocks
+                ? NativeKernels.axc_cpu_matmul_blocks(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to)
+                : NativeKernels.axc_cpu_matmul(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
         if (rc != 0) throw new IllegalStateException("native " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
     }
 

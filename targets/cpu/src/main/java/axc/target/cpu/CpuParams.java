@@ -16,7 +16,7 @@ import axc.reference.SegmentMatrix;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The interpreter's params with the matrices the cpu target has kernels for ({@link CpuMatrix#FAST})
+ * The interpreter's params with the matrices the cpu target has kernels for ({@link CpuMatrix#runs})
  * swapped for {@link CpuMatrix} views of the same stored bytes. Everything else (other block types,
  * GPTQ, int8 channels, vectors) is what {@code params} gives: the interpreter's decoders. Attention
  * and SwiGLU run on {@link CpuOpKernels}.
@@ -34,9 +34,10 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
         if (layout != null) return packed(t, layout);
         Matrix m = params.matrix(name, scheme);
         if (m instanceof Int8ChannelMatrix i8 && NativeKernels.available() && i8.codes().isNative()) return new CpuInt8Matrix(i8, pool, scratch);
-        if (!(scheme instanceof WeightScheme.Stored s) || !CpuMatrix.FAST.contains(s.dtype()) || !(m instanceof SegmentMatrix)) return m;
+        if (!(scheme instanceof WeightScheme.Stored s) || !CpuMatrix.runs(s.dtype()) || !(m instanceof SegmentMatrix)) return m;
         if (t == null || t.dtype() != s.dtype() || t.rank() != 2 || t.dim(0) != m.rows() || t.dim(1) != m.cols()) return m;
-        if (s.dtype().isQuantized() && m.cols() % 32 != 0) return m;
+        if (s.dtype().isQuantized() && m.cols() % s.dtype().blockSize() != 0) return m;
+        if (CpuMatrix.NATIVE_BLOCKS.contains(s.dtype()) && !store.data(t.name()).isNative()) return m;
         return new CpuMatrix(store.data(t.name()), s.dtype(), m.rows(), m.cols(), m, pool, scratch, activations, null);
     }
 

@@ -21,6 +21,8 @@ public final class NativeKernels {
 
     /** Storage type numbers of the C API. */
     static final int F32 = 0, F16 = 1, BF16 = 2, Q8_0 = 3, Q4_0 = 4;
+    /** The block types read as the GGUF stores them ({@code axc_cpu_blocks.h}). */
+    static final int Q4_1 = 5, Q5_0 = 6, Q5_1 = 7, Q4_K = 8, Q5_K = 9, Q6_K = 10;
     /** Instruction-set levels of the C API. */
     public static final int PORTABLE = 0, AVX2 = 1, AVX512 = 2, AVX512_VNNI = 3;
 
@@ -66,6 +68,10 @@ public final class NativeKernels {
     public static native int axc_cpu_matmul(int dtype, @Cast("const void*") long w, long rowBytes, int cols,
                                             @Cast("const float*") long x, int n, @Cast("float*") long y,
                                             int yStride, int yOff, int r0, int r1);
+
+    public static native int axc_cpu_matmul_blocks(int dtype, @Cast("const void*") long w, long rowBytes, int cols,
+                                                   @Cast("const float*") long x, int n, @Cast("float*") long y,
+                                                   int yStride, int yOff, int r0, int r1);
 
     public static native int axc_cpu_int8_supported(int dtype);
 

@@ -1,0 +1,305 @@
+// Matrix products over llama.cpp's other block types, read as the GGUF stores them: Q4_1, Q5_0, Q5_1
+// (32 weights a block) and the K-quants Q4_K, Q5_K, Q6_K (256 a block). These are the types of
+// llama.cpp's mixes (Q4_K_M keeps Q4_K and Q6_K where rows are whole 256-blocks and falls back to
+// Q5_0 and Q8_0 where they are not, as in every 896-wide matrix of the 0.5B Qwen shapes), so a GGUF
+// from llama-quantize runs on kernels here rather than on the interpreter's scalar decoders.
+//
+// How: each weight row is decoded once per call into float32 (per block: the codes as int8, and per
+// 16 weights a scale a and an offset b, weight = a * code + b, as axc.formats.quant's dequantizers
+// compute them), into a buffer that stays in cache, then dotted with every activation row by the
+// float kernels of axc_cpu_kernels.h. The decode is plain C compiled once per instruction set (the
+// compiler vectorizes its 16-weight loops), the dot the hand-written AVX-512 / AVX2 / portable one.
+// Results equal a float dot product of the dequantized row to float rounding.
+//
+// Included by axc_cpu_kernels.h, after its helpers.
+#ifndef AXC_CPU_BLOCKS_H
+#define AXC_CPU_BLOCKS_H
+
+#include <stdlib.h>
+
+// Storage type numbers, after axc_cpu_kernels.h's.
+enum { AXC_Q4_1 = 5, AXC_Q5_0 = 6, AXC_Q5_1 = 7, AXC_Q4_K = 8, AXC_Q5_K = 9, AXC_Q6_K = 10 };
+
+static inline int axc_block_is_stored(int dtype) { return dtype >= AXC_Q4_1 && dtype <= AXC_Q6_K; }
+
+/** Weights per block. */
+static inline int axc_block_elems(int dtype) { return dtype >= AXC_Q4_K ? 256 : 32; }
+
+/** Bytes per block (llama.cpp's block structs). */
+static inline int axc_block_bytes(int dtype) {
+    switch (dtype) {
+        case AXC_Q4_1: return 20;
+        case AXC_Q5_0: return 22;
+        case AXC_Q5_1: return 24;
+        case AXC_Q4_K: return 144;
+        case AXC_Q5_K: return 176;
+        case AXC_Q6_K: return 210;
+    }
+    return 0;
+}
+
+/** One block decoded: weight i = a[i / 16] * c[i] + b[i / 16]. */
+typedef struct {
+    int8_t c[256];
+    float a[16];
+    float b[16];
+} axc_decoded;
+
+static inline uint32_t axc_le32(const uint8_t* p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/** Q4_K / Q5_K: the 6-bit scale and min of sub-block g (llama.cpp's get_scale_min_k4). */
+static inline void axc_scale_min_k4(const uint8_t* s, int g, int* sc, int* m) {
+    if (g < 4) {
+        *sc = s[g] & 63;
+        *m = s[g + 4] & 63;
+    } else {
+        *sc = (s[g + 4] & 0xF) | ((s[g - 4] >> 6) << 4);
+        *m = (s[g + 4] >> 4) | ((s[g] >> 6) << 4);
+    }
+}
+
+/** Low and high halves of a 32-weight block with 4-bit codes in qs[16] and fifth bits in qh (Q5_0/Q5_1). */
+static inline void axc_codes5(const uint8_t* qs, uint32_t qh, int8_t* c, int minus) {
+    for (int j = 0; j < 16; j++) {
+        c[j] = (int8_t)(((qs[j] & 0x0F) | (((qh >> j) << 4) & 0x10)) - minus);
+        c[j + 16] = (int8_t)(((qs[j] >> 4) | ((qh >> (j + 12)) & 0x10)) - minus);
+    }
+}
+
+static inline void axc_decode_block(int dtype, const uint8_t* p, axc_decoded* o) {
+    switch (dtype) {
+        case AXC_Q4_1: {
+            float d = axc_f16_to_f32(axc_u16(p)), m = axc_f16_to_f32(axc_u16(p + 2));
+            for (int j = 0; j < 16; j++) {
+                o->c[j] = (int8_t)(p[4 + j] & 0x0F);
+                o->c[j + 16] = (int8_t)(p[4 + j] >> 4);
+            }
+            o->a[0] = o->a[1] = d;
+            o->b[0] = o->b[1] = m;
+            return;
+        }
+        case AXC_Q5_0: {
+            float d = axc_f16_to_f32(axc_u16(p));
+            axc_codes5(p + 6, axc_le32(p + 2), o->c, 16);
+            o->a[0] = o->a[1] = d;
+            o->b[0] = o->b[1] = 0.0f;
+            return;
+        }
+        case AXC_Q5_1: {
+            float d = axc_f16_to_f32(axc_u16(p)), m = axc_f16_to_f32(axc_u16(p + 2));
+            axc_codes5(p + 8, axc_le32(p + 4), o->c, 0);
+            o->a[0] = o->a[1] = d;
+            o->b[0] = o->b[1] = m;
+            return;
+        }
+        case AXC_Q4_K:
+        case AXC_Q5_K: {
+            // d, dmin, 12 bytes of scales, [Q5_K: 32 bytes of fifth bits,] 128 bytes of nibbles:
+            // sub-blocks 2k and 2k+1 are the low and high nibbles of bytes 32k..32k+31.
+            float d = axc_f16_to_f32(axc_u16(p)), dmin = axc_f16_to_f32(axc_u16(p + 2));
+            const uint8_t* qh = p + 16;
+            const uint8_t* qs = p + (dtype == AXC_Q5_K ? 48 : 16);
+            for (int g = 0; g < 8; g++) {
+                int sc, m;
+                axc_scale_min_k4(p + 4, g, &sc, &m);
+                float dl = d * (float)sc, ml = dmin * (float)m;
+                o->a[2 * g] = o->a[2 * g + 1] = dl;
+                o->b[2 * g] = o->b[2 * g + 1] = -ml;
+                const uint8_t* q = qs + 32 * (g / 2);
+                int shift = 4 * (g % 2);
+                int8_t* c = o->c + 32 * g;
+                if (dtype == AXC_Q5_K) {
+                    for (int l = 0; l < 32; l++) c[l] = (int8_t)(((q[l] >> shift) & 0xF) | (((qh[l] >> g) & 1) << 4));
+                } else {
+                    for (int l = 0; l < 32; l++) c[l] = (int8_t)((q[l] >> shift) & 0xF);
+                }
+            }
+            return;
+        }
+        case AXC_Q6_K: {
+            // ql[128] low nibbles, qh[64] two high bits each, int8 scales[16] per 16 weights, f16 d.
+            const uint8_t* ql = p;
+            const uint8_t* qh = p + 128;
+            const int8_t* sc = (const int8_t*)(p + 192);
+            float d = axc_f16_to_f32(axc_u16(p + 208));
+            for (int g = 0; g < 16; g++) {
+                o->a[g] = d * (float)sc[g];
+                o->b[g] = 0.0f;
+            }
+            for (int half = 0; half < 2; half++) {
+                const uint8_t* l4 = ql + 64 * half;
+                const uint8_t* h2 = qh + 32 * half;
+                int8_t* c = o->c + 128 * half;
+                for (int l = 0; l < 32; l++) {
+                    c[l] = (int8_t)(((l4[l] & 0xF) | ((h2[l] & 3) << 4)) - 32);
+                    c[l + 32] = (int8_t)(((l4[l + 32] & 0xF) | (((h2[l] >> 2) & 3) << 4)) - 32);
+                    c[l + 64] = (int8_t)(((l4[l] >> 4) | (((h2[l] >> 4) & 3) << 4)) - 32);
+                    c[l + 96] = (int8_t)(((l4[l + 32] >> 4) | (((h2[l] >> 6) & 3) << 4)) - 32);
+                }
+            }
+            return;
+        }
+    }
+}
+
+/** A row of cols weights (whole blocks) to float32 (where the compiler fuses a * c + b, one rounding fewer than the dequantizers). */
+static inline __attribute__((always_inline)) void axc_decode_row_body(int dtype, const uint8_t* row, int cols, float* out) {
+    int be = axc_block_elems(dtype), bb = axc_block_bytes(dtype);
+    axc_decoded d;
+    for (int k = 0; k < cols / be; k++) {
+        axc_decode_block(dtype, row + (size_t)bb * k, &d);
+        float* o = out + (size_t)be * k;
+        for (int g = 0; g < be / 16; g++) {
+            float a = d.a[g], b = d.b[g];
+            const int8_t* c = d.c + 16 * g;
+            float* og = o + 16 * g;
+            for (int i = 0; i < 16; i++) og[i] = a * (float)c[i] + b;
+        }
+    }
+}
+
+static void axc_decode_row_portable(int dtype, const uint8_t* row, int cols, float* out) { axc_decode_row_body(dtype, row, cols, out); }
+
+#ifdef AXC_X86
+AXC_AVX2 static void axc_decode_row_avx2(int dtype, const uint8_t* row, int cols, float* out) { axc_decode_row_body(dtype, row, cols, out); }
+
+// AVX-512: 16 weights a step, codes widened to int32 lanes. The compiler does not vectorize the
+// bit-gathering of the portable decode well (a 32-weight Q5_0 block went at 1.4 G weights/s), and a
+// decode step is all a one-row product (decoding) does per weight besides one multiply-add.
+
+/** o[0..16) = a * q + b. */
+AXC_AVX512 static inline void axc_put16(float* o, __m512i q, float a, float b) {
+    _mm512_storeu_ps(o, _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(a)), _mm512_set1_ps(b)));
+}
+
+/** 16 bytes widened to int32 lanes. */
+AXC_AVX512 static inline __m512i axc_u8x16(const uint8_t* p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)p)); }
+
+AXC_AVX512 static void axc_decode_row_avx512(int dtype, const uint8_t* row, int cols, float* out) {
+    const __m512i nib = _mm512_set1_epi32(0xF), one = _mm512_set1_epi32(1), three = _mm512_set1_epi32(3);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i lanes16 = _mm512_add_epi32(lanes, _mm512_set1_epi32(16));
+    int be = axc_block_elems(dtype), bb = axc_block_bytes(dtype);
+    for (int k = 0; k < cols / be; k++) {
+        const uint8_t* p = row + (size_t)bb * k;
+        float* o = out + (size_t)be * k;
+        switch (dtype) {
+            case AXC_Q4_1: {
+                float d = _cvtsh_ss(axc_u16(p)), m = _cvtsh_ss(axc_u16(p + 2));
+                __m512i q = axc_u8x16(p + 4);
+                axc_put16(o, _mm512_and_si512(q, nib), d, m);
+                axc_put16(o + 16, _mm512_srli_epi32(q, 4), d, m);
+                break;
+            }
+            case AXC_Q5_0:
+            case AXC_Q5_1: {
+                // The fifth bit of weight j is bit j of qh: lanes 0..15 take bits 0..15, the high nibbles 16..31.
+                int q51 = dtype == AXC_Q5_1;
+                float d = _cvtsh_ss(axc_u16(p)), m = q51 ? _cvtsh_ss(axc_u16(p + 2)) : 0.0f;
+                __m512i hv = _mm512_set1_epi32((int)axc_le32(p + (q51 ? 4 : 2)));
+                __m512i q = axc_u8x16(p + (q51 ? 8 : 6));
+                __m512i lo = _mm512_or_si512(_mm512_and_si512(q, nib), _mm512_slli_epi32(_mm512_and_si512(_mm512_srlv_epi32(hv, lanes), one), 4));
+                __m512i hi = _mm512_or_si512(_mm512_srli_epi32(q, 4), _mm512_slli_epi32(_mm512_and_si512(_mm512_srlv_epi32(hv, lanes16), one), 4));
+                if (!q51) {
+                    const __m512i sixteen = _mm512_set1_epi32(16);
+                    lo = _mm512_sub_epi32(lo, sixteen);
+                    hi = _mm512_sub_epi32(hi, sixteen);
+                }
+                axc_put16(o, lo, d, m);
+                axc_put16(o + 16, hi, d, m);
+                break;
+            }
+            case AXC_Q4_K:
+            case AXC_Q5_K: {
+                int q5 = dtype == AXC_Q5_K;
+                float d = _cvtsh_ss(axc_u16(p)), dmin = _cvtsh_ss(axc_u16(p + 2));
+                const uint8_t* qh = p + 16;
+                const uint8_t* qs = p + (q5 ? 48 : 16);
+                for (int g = 0; g < 8; g++) {
+                    int sc, m;
+                    axc_scale_min_k4(p + 4, g, &sc, &m);
+                    float dl = d * (float)sc, ml = dmin * (float)m;
+                    for (int h = 0; h < 2; h++) {
+                        __m512i c = _mm512_and_si512(_mm512_srli_epi32(axc_u8x16(qs + 32 * (g / 2) + 16 * h), 4 * (g % 2)), nib);
+                        if (q5) c = _mm512_or_si512(c, _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(axc_u8x16(qh + 16 * h), g), one), 4));
+                        axc_put16(o + 32 * g + 16 * h, c, dl, -ml);
+                    }
+                }
+                break;
+            }
+            case AXC_Q6_K: {
+                const int8_t* sc = (const int8_t*)(p + 192);
+                float d = _cvtsh_ss(axc_u16(p + 208));
+                const __m512i thirty2 = _mm512_set1_epi32(32);
+                for (int half = 0; half < 2; half++) {
+                    for (int l0 = 0; l0 < 32; l0 += 16) {
+                        __m512i l4a = axc_u8x16(p + 64 * half + l0), l4b = axc_u8x16(p + 64 * half + 32 + l0);
+                        __m512i h2 = axc_u8x16(p + 128 + 32 * half + l0);
+                        __m512i c[4] = {
+                            _mm512_or_si512(_mm512_and_si512(l4a, nib), _mm512_slli_epi32(_mm512_and_si512(h2, three), 4)),
+                            _mm512_or_si512(_mm512_and_si512(l4b, nib), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(h2, 2), three), 4)),
+                            _mm512_or_si512(_mm512_srli_epi32(l4a, 4), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(h2, 4), three), 4)),
+                            _mm512_or_si512(_mm512_srli_epi32(l4b, 4), _mm512_slli_epi32(_mm512_srli_epi32(h2, 6), 4)),
+                        };
+                        for (int q = 0; q < 4; q++) {
+                            axc_put16(o + 128 * half + 32 * q + l0, _mm512_sub_epi32(c[q], thirty2), d * (float)sc[8 * half + 2 * q + l0 / 16], 0.0f);
+                        }
+                    }
+                }
+                break;
+            }
+        }
+    }
+}
+#endif
+
+/** A per-thread row buffer, grown as needed and kept: no allocation per call once warm. */
+static inline float* axc_row_buffer(int cols) {
+    static thread_local float* buf = NULL;
+    static thread_local int cap = 0;
+    if (cols > cap) {
+        free(buf);
+        buf = (float*)aligned_alloc(64, ((size_t)cols * 4 + 63) / 64 * 64);
+        cap = buf == NULL ? 0 : cols;
+    }
+    return buf;
+}
+
+/**
+ * Output rows [r0, r1) for each of n activation rows, like axc_cpu_matmul, for the block types above
+ * stored as in GGUF (rowBytes apart, cols a whole number of blocks). Returns 0, or -1 for an unknown
+ * type, bad arguments or no memory (nothing written then).
+ */
+static inline int axc_cpu_matmul_blocks(int dtype, const void* w, long long rowBytes, int cols, const float* x, int n,
+                                        float* y, int yStride, int yOff, int r0, int r1) {
+    if (!axc_block_is_stored(dtype) || cols <= 0 || cols % axc_block_elems(dtype) != 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
+    if (rowBytes < (long long)cols / axc_block_elems(dtype) * axc_block_bytes(dtype)) return -1;
+    float* wrow = axc_row_buffer(cols);
+    if (wrow == NULL) return -1;
+    const uint8_t* wb = (const uint8_t*)w;
+    const uint8_t* wf = (const uint8_t*)wrow;
+    int level = axc_cpu_level();
+    for (int r = r0; r < r1; r++) {
+        const uint8_t* row = wb + (size_t)rowBytes * r;
+#ifdef AXC_X86
+        if (level >= AXC_LEVEL_AVX512) axc_decode_row_avx512(dtype, row, cols, wrow);
+        else if (level == AXC_LEVEL_AVX2) axc_decode_row_avx2(dtype, row, cols, wrow);
+        else
+#endif
+            axc_decode_row_portable(dtype, row, cols, wrow);
+        for (int t = 0; t < n; t++) {
+            const float* xt = x + (size_t)t * cols;
+            float v;
+#ifdef AXC_X86
+            if (level >= AXC_LEVEL_AVX512) v = axc_dot_avx512(AXC_F32, wf, xt, cols);
+            else if (level == AXC_LEVEL_AVX2) v = axc_dot_avx2(AXC_F32, wf, xt, cols);
+            else
+#endif
+                v = axc_dot_portable(AXC_F32, wf, xt, cols);
+            y[(size_t)t * yStride + yOff + r] = v;
+        }
+    }
+    return 0;
+}
+
+#endif

@@ -1,0 +1,101 @@
+package axc.target.cpu;
+
+import axc.formats.dtype.DType;
+import axc.formats.quant.Dequantizer;
+import axc.formats.quant.Quantizer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The native kernels for GGUF blocks as stored ({@code axc_cpu_blocks.h}: Q4_1, Q5_0, Q5_1, Q4_K,
+ * Q5_K, Q6_K) at every instruction-set level, against the Java dequantizers (which the format tests
+ * hold to llama.cpp's own dequantized values) and a float64 dot product. The weights are random
+ * rows quantized by the Java quantizers with outliers, so every code, scale, min and high bit
+ * varies: a misplaced nibble or a wrong sub-block scale is an error of whole weights, far above the
+ * float rounding allowed here.
+ */
+class NativeBlockKernelsTest {
+    @AfterEach
+    void restore() {
+        NativeKernels.axc_cpu_set_level(NativeKernels.AVX512_VNNI);
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (DType t : List.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K)) {
+            for (int level = NativeKernels.PORTABLE; level <= NativeKernels.AVX512; level++) {
+                int block = t.blockSize();
+                out.add(Arguments.of(t, level, 5, block, 1));
+                out.add(Arguments.of(t, level, 9, 19 * block, 3));     // ffn_down's 4864 columns for the K types
+                out.add(Arguments.of(t, level, 3, 28 * 32 * (block / 32), 2));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} level {1}: {2}x{3}, {4} rows")
+    @MethodSource("cases")
+    void agreesWithTheDequantizedRows(DType type, int level, int rows, int cols, int n) {
+        int used = NativeKernels.axc_cpu_set_level(level);
+        Random rnd = new Random(rows * 131L + cols + level + type.ordinal());
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = Arena.ofAuto().allocate(rowBytes * rows, 64);
+        float[] src = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) src[c] = (float) (rnd.nextGaussian() * (c % 37 == 5 ? 8 : 1) + (r % 3 == 1 ? 0.5 : 0));
+            Quantizer.quantize(type, src, 0, cols, w, r * rowBytes);
+        }
+        float[] x = new float[n * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        MemorySegment xs = Arena.ofAuto().allocate(4L * x.length, 64);
+        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+        int stride = rows + 3;
+        MemorySegment ys = Arena.ofAuto().allocate(4L * n * stride, 64);
+        // Rows [1, rows) only, written at offset 2: row r lands at 2 + r, and everything else stays untouched.
+        assertEquals(0, NativeKernels.axc_cpu_matmul_blocks(CpuMatrix.nativeType(type), w.address(), rowBytes, cols, xs.address(), n, ys.address(), stride, 2, 1, rows));
+        float[] deq = new float[cols];
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < stride; r++) {
+                float got = ys.get(ValueLayout.JAVA_FLOAT, 4L * (t * stride + r));
+                String at = type + " at " + NativeKernels.levelName(used) + " row " + r + " of activation " + t;
+                if (r < 3 || r >= rows + 2) {
+                    assertEquals(0f, got, at + " (outside the rows asked for)");
+                    continue;
+                }
+                Dequantizer.dequantize(type, w, (r - 2) * rowBytes, deq, 0, cols);
+                double want = 0, mag = 0;
+                for (int c = 0; c < cols; c++) {
+                    want += (double) deq[c] * x[t * cols + c];
+                    mag += Math.abs((double) deq[c] * x[t * cols + c]);
+                }
+                assertEquals(want, got, 1e-6 * mag + 1e-6, at);
+            }
+        }
+    }
+
+    @Test
+    void refusesWhatItCannotRead() {
+        MemorySegment w = Arena.ofAuto().allocate(4096, 64);
+        MemorySegment x = Arena.ofAuto().allocate(4096, 64);
+        MemorySegment y = Arena.ofAuto().allocate(64, 64);
+        int q4k = CpuMatrix.nativeType(DType.Q4_K);
+        assertEquals(-1, NativeKernels.axc_cpu_matmul_blocks(q4k, w.address(), 144, 128, x.address(), 1, y.address(), 1, 0, 0, 1), "half a 256-block");
+        assertEquals(-1, NativeKernels.axc_cpu_matmul_blocks(q4k, w.address(), 143, 256, x.address(), 1, y.address(), 1, 0, 0, 1), "rows shorter than their blocks");
+        assertEquals(-1, NativeKernels.axc_cpu_matmul_blocks(CpuMatrix.nativeType(DType.Q8_0), w.address(), 34, 32, x.address(), 1, y.address(), 1, 0, 0, 1), "a type of the other kernels");
+        assertEquals(-1, NativeKernels.axc_cpu_matmul_blocks(q4k, w.address(), 144, 256, x.address(), 0, y.address(), 1, 0, 0, 1), "no activation rows");
+        assertEquals(0f, y.get(ValueLayout.JAVA_FLOAT, 0), "nothing written on a refusal");
+    }
+}
