@@ -17,9 +17,6 @@
 
 #include <stdlib.h>
 
-// Storage type numbers, after axc_cpu_kernels.h's.
-enum { AXC_Q4_1 = 5, AXC_Q5_0 = 6, AXC_Q5_1 = 7, AXC_Q4_K = 8, AXC_Q5_K = 9, AXC_Q6_K = 10 };
-
 static inline int axc_block_is_stored(int dtype) { return dtype >= AXC_Q4_1 && dtype <= AXC_Q6_K; }
 
 /** Weights per block. */
@@ -167,28 +164,42 @@ AXC_AVX2 static void axc_decode_row_avx2(int dtype, const uint8_t* row, int cols
 // bit-gathering of the portable decode well (a 32-weight Q5_0 block went at 1.4 G weights/s), and a
 // decode step is all a one-row product (decoding) does per weight besides one multiply-add.
 
-/** o[0..16) = a * q + b. */
-AXC_AVX512 static inline void axc_put16(float* o, __m512i q, float a, float b) {
-    _mm512_storeu_ps(o, _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(a)), _mm512_set1_ps(b)));
-}
+/** Writes weights i..i+16 = a * q + b to a float row. */
+struct axc_store16 {
+    float* out;
+    AXC_AVX512 inline void operator()(size_t i, __m512i q, float a, float b) {
+        _mm512_storeu_ps(out + i, _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(a)), _mm512_set1_ps(b)));
+    }
+};
+
+/** Adds (a * q + b) . x[i..i+16) to a running dot product: a one-row product without the row buffer. */
+struct axc_dot16 {
+    const float* x;
+    __m512 acc;
+    AXC_AVX512 inline void operator()(size_t i, __m512i q, float a, float b) {
+        acc = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(a), _mm512_set1_ps(b)), _mm512_loadu_ps(x + i), acc);
+    }
+};
 
 /** 16 bytes widened to int32 lanes. */
 AXC_AVX512 static inline __m512i axc_u8x16(const uint8_t* p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)p)); }
 
-AXC_AVX512 static void axc_decode_row_avx512(int dtype, const uint8_t* row, int cols, float* out) {
+/** Every 16 weights of a row, in order, to emit(i, codes, a, b). */
+template <typename Emit>
+AXC_AVX512 static void axc_blocks_avx512(int dtype, const uint8_t* row, int cols, Emit& emit) {
     const __m512i nib = _mm512_set1_epi32(0xF), one = _mm512_set1_epi32(1), three = _mm512_set1_epi32(3);
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i lanes16 = _mm512_add_epi32(lanes, _mm512_set1_epi32(16));
     int be = axc_block_elems(dtype), bb = axc_block_bytes(dtype);
     for (int k = 0; k < cols / be; k++) {
         const uint8_t* p = row + (size_t)bb * k;
-        float* o = out + (size_t)be * k;
+        size_t o = (size_t)be * k;
         switch (dtype) {
             case AXC_Q4_1: {
                 float d = _cvtsh_ss(axc_u16(p)), m = _cvtsh_ss(axc_u16(p + 2));
                 __m512i q = axc_u8x16(p + 4);
-                axc_put16(o, _mm512_and_si512(q, nib), d, m);
-                axc_put16(o + 16, _mm512_srli_epi32(q, 4), d, m);
+                emit(o, _mm512_and_si512(q, nib), d, m);
+                emit(o + 16, _mm512_srli_epi32(q, 4), d, m);
                 break;
             }
             case AXC_Q5_0:
@@ -205,8 +216,8 @@ AXC_AVX512 static void axc_decode_row_avx512(int dtype, const uint8_t* row, int 
                     lo = _mm512_sub_epi32(lo, sixteen);
                     hi = _mm512_sub_epi32(hi, sixteen);
                 }
-                axc_put16(o, lo, d, m);
-                axc_put16(o + 16, hi, d, m);
+                emit(o, lo, d, m);
+                emit(o + 16, hi, d, m);
                 break;
             }
             case AXC_Q4_K:
@@ -222,7 +233,7 @@ AXC_AVX512 static void axc_decode_row_avx512(int dtype, const uint8_t* row, int 
                     for (int h = 0; h < 2; h++) {
                         __m512i c = _mm512_and_si512(_mm512_srli_epi32(axc_u8x16(qs + 32 * (g / 2) + 16 * h), 4 * (g % 2)), nib);
                         if (q5) c = _mm512_or_si512(c, _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(axc_u8x16(qh + 16 * h), g), one), 4));
-                        axc_put16(o + 32 * g + 16 * h, c, dl, -ml);
+                        emit(o + 32 * g + 16 * h, c, dl, -ml);
                     }
                 }
                 break;
@@ -242,7 +253,7 @@ AXC_AVX512 static void axc_decode_row_avx512(int dtype, const uint8_t* row, int 
                             _mm512_or_si512(_mm512_srli_epi32(l4b, 4), _mm512_slli_epi32(_mm512_srli_epi32(h2, 6), 4)),
                         };
                         for (int q = 0; q < 4; q++) {
-                            axc_put16(o + 128 * half + 32 * q + l0, _mm512_sub_epi32(c[q], thirty2), d * (float)sc[8 * half + 2 * q + l0 / 16], 0.0f);
+                            emit(o + 128 * half + 32 * q + l0, _mm512_sub_epi32(c[q], thirty2), d * (float)sc[8 * half + 2 * q + l0 / 16], 0.0f);
                         }
                     }
                 }
@@ -250,6 +261,17 @@ AXC_AVX512 static void axc_decode_row_avx512(int dtype, const uint8_t* row, int 
             }
         }
     }
+}
+
+AXC_AVX512 static void axc_decode_row_avx512(int dtype, const uint8_t* row, int cols, float* out) {
+    axc_store16 store = {out};
+    axc_blocks_avx512(dtype, row, cols, store);
+}
+
+AXC_AVX512 static float axc_dot_blocks_avx512(int dtype, const uint8_t* row, int cols, const float* x) {
+    axc_dot16 dot = {x, _mm512_setzero_ps()};
+    axc_blocks_avx512(dtype, row, cols, dot);
+    return axc_hsum512(dot.acc);
 }
 #endif
 
@@ -282,6 +304,11 @@ static inline int axc_cpu_matmul_blocks(int dtype, const void* w, long long rowB
     for (int r = r0; r < r1; r++) {
         const uint8_t* row = wb + (size_t)rowBytes * r;
 #ifdef AXC_X86
+        if (n == 1 && level >= AXC_LEVEL_AVX512) {
+            // One activation row (decode): decode and dot in registers.
+            y[yOff + r] = axc_dot_blocks_avx512(dtype, row, cols, x);
+            continue;
+        }
         if (level >= AXC_LEVEL_AVX512) axc_decode_row_avx512(dtype, row, cols, wrow);
         else if (level == AXC_LEVEL_AVX2) axc_decode_row_avx2(dtype, row, cols, wrow);
         else
