@@ -299,7 +299,6 @@ static inline int axc_cpu_matmul_blocks(int dtype, const void* w, long long rowB
     float* wrow = axc_row_buffer(cols);
     if (wrow == NULL) return -1;
     const uint8_t* wb = (const uint8_t*)w;
-    const uint8_t* wf = (const uint8_t*)wrow;
     int level = axc_cpu_level();
     for (int r = r0; r < r1; r++) {
         const uint8_t* row = wb + (size_t)rowBytes * r;
@@ -314,17 +313,9 @@ static inline int axc_cpu_matmul_blocks(int dtype, const void* w, long long rowB
         else
 #endif
             axc_decode_row_portable(dtype, row, cols, wrow);
-        for (int t = 0; t < n; t++) {
-            const float* xt = x + (size_t)t * cols;
-            float v;
-#ifdef AXC_X86
-            if (level >= AXC_LEVEL_AVX512) v = axc_dot_avx512(AXC_F32, wf, xt, cols);
-            else if (level == AXC_LEVEL_AVX2) v = axc_dot_avx2(AXC_F32, wf, xt, cols);
-            else
-#endif
-                v = axc_dot_portable(AXC_F32, wf, xt, cols);
-            y[(size_t)t * yStride + yOff + r] = v;
-        }
+        // Every activation row against the decoded row: the float kernels with a row stride of 0 make
+        // the buffer row r.
+        axc_cpu_matmul(AXC_F32, wrow, 0, cols, x, n, y, yStride, yOff, r, r + 1);
     }
     return 0;
 }
