@@ -58,10 +58,8 @@ class NativeBlockKernelsTest {
             for (int c = 0; c < cols; c++) src[c] = (float) (rnd.nextGaussian() * (c % 37 == 5 ? 8 : 1) + (r % 3 == 1 ? 0.5 : 0));
             Quantizer.quantize(type, src, 0, cols, w, r * rowBytes);
         }
-        float[] x = new float[n * cols];
-        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-        MemorySegment xs = Arena.ofAuto().allocate(4L * x.length, 64);
-        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+        float[] x = NativeKernelsTest.gaussian(rnd, n * cols);
+        MemorySegment xs = NativeKernelsTest.offHeap(x);
         int stride = rows + 3;
         MemorySegment ys = Arena.ofAuto().allocate(4L * n * stride, 64);
         // Rows [1, rows) only, written at offset 2: row r lands at 2 + r, and everything else stays untouched.

@@ -57,10 +57,8 @@ class NativeKernelsTest {
         long rowBytes = type.bytesFor(cols);
         MemorySegment w = Arena.ofAuto().allocate(rowBytes * rows, 64);
         fill(w, type, rowBytes, rows, cols, rnd);
-        float[] x = new float[n * cols];
-        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-        MemorySegment xs = Arena.ofAuto().allocate(4L * x.length, 64);
-        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+        float[] x = gaussian(rnd, n * cols);
+        MemorySegment xs = offHeap(x);
         int stride = rows + 3;
         MemorySegment ys = Arena.ofAuto().allocate(4L * n * stride, 64);
         MemorySegment kernelW = packedIfQuantized(type, w, rows, cols);
@@ -88,6 +86,19 @@ class NativeKernelsTest {
         if (NativeKernels.axc_cpu_int8_supported(CpuMatrix.nativeType(type)) == 1) return false;
         assertEquals(-1, kernelOnNullAddresses.getAsInt(), type + ": an int8 kernel ran on a CPU without VNNI");
         return true;
+    }
+
+    static float[] gaussian(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        return x;
+    }
+
+    /** A copy of {@code x} in 64-byte aligned native memory, as the kernels are handed activations. */
+    static MemorySegment offHeap(float[] x) {
+        MemorySegment xs = Arena.ofAuto().allocate(4L * x.length, 64);
+        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+        return xs;
     }
 
     static MemorySegment packedIfQuantized(DType type, MemorySegment w, int rows, int cols) {
@@ -126,8 +137,7 @@ class NativeKernelsTest {
         fill(w, type, rowBytes, rows, cols, rnd);
         float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * (i % 7 == 0 ? 4 : 1);
-        MemorySegment xs = Arena.ofAuto().allocate(4L * x.length, 64);
-        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+        MemorySegment xs = offHeap(x);
         MemorySegment q = Arena.ofAuto().allocate(n * NativeKernels.axc_cpu_act_row_bytes(cols), 64);
         int dt = CpuMatrix.nativeType(type);
         assertEquals(0, NativeKernels.axc_cpu_quantize_rows(dt, xs.address(), n, cols, q.address()));
@@ -182,8 +192,7 @@ class NativeKernelsTest {
         PackedRows.pack16(type, cols, w, 0, rows, p);
         float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * (i % 7 == 0 ? 4 : 1);
-        MemorySegment xs = Arena.ofAuto().allocate(4L * x.length, 64);
-        MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+        MemorySegment xs = offHeap(x);
         MemorySegment q = Arena.ofAuto().allocate(n * NativeKernels.axc_cpu_act16_row_bytes(cols), 64);
         assertEquals(0, NativeKernels.axc_cpu_quantize_rows16(xs.address(), n, cols, q.address()));
         MemorySegment ys = Arena.ofAuto().allocate(4L * n * rows, 64);
