@@ -851,6 +851,7 @@ static inline int axc_cpu_matmul_i8i8(const void* w, const float* scales, int co
 }
 
 #include "axc_cpu_blocks.h"
+#include "axc_cpu_int4.h"
 
 #pragma GCC diagnostic pop
 #endif

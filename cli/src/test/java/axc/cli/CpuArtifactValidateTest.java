@@ -84,6 +84,23 @@ class CpuArtifactValidateTest {
         assertEquals(0, v.code(), v.out() + v.err());
     }
 
+    /**
+     * axc's int4 schemes (GPTQ's packed layout in safetensors, with zero-points or symmetric, groups of
+     * 32 to 128) run on the native 4-bit grouped kernel: against the quantized checkpoint, which the
+     * reference decodes, to float rounding.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"int4-g128", "int4-g128-sym", "int4-g32", "int4-awq-g128"})
+    void int4GroupedArtifactsMatchTheQuantizedCheckpoint(String preset) {
+        Path folder = tmp.resolve(preset);
+        Path axc = tmp.resolve(preset + ".axc");
+        assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", folder.toString(), "--preset", preset).code());
+        assertEquals(0, CliHarness.run("-q", "compile", folder.toString(), "--target", "cpu", "-o", axc.toString()).code());
+        CliHarness v = CliHarness.run("--json", "validate", axc.toString(), "--reference", folder.toString(), "--ppl-tokens", "0",
+                "--min-top1", "1", "--max-nmse", "1e-6");
+        assertEquals(0, v.code(), v.out() + v.err());
+    }
+
     @Test
     void aBadActivationModeIsOneLineAndExitThree() {
         Path axc = tmp.resolve("mode.axc");

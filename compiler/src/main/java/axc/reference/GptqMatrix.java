@@ -45,6 +45,33 @@ public final class GptqMatrix implements Matrix {
         }
     }
 
+    /** The packed codes, int32 [cols / 8, rows]. */
+    public MemorySegment qweight() {
+        return qweight;
+    }
+
+    /** Input rows per group. */
+    public int groupSize() {
+        return cols / groups;
+    }
+
+    /** The scale of (group g, output j) at [g * rows + j]. */
+    public float scale(int g, int j) {
+        return scales[g * rows + j];
+    }
+
+    /** The zero-point of (group g, output j) (GPTQ v1's stored value plus one). */
+    public int zero(int g, int j) {
+        return zeros[g * rows + j];
+    }
+
+    /** Whether the groups are the input rows in order (no act-order permutation in g_idx). */
+    public boolean sequentialGroups() {
+        int size = cols / groups;
+        for (int i = 0; i < cols; i++) if (gIdx[i] != i / size) return false;
+        return true;
+    }
+
     @Override
     public int rows() {
         return rows;

@@ -37,8 +37,8 @@ import java.util.List;
  * for the kernels ({@link PackedRows}); loading runs the graph with the interpreter's op semantics but
  * the matrix products of F32, BF16, F16, Q8_0 and Q4_0 weights on {@link NativeKernels} (AVX-512 /
  * AVX2 / portable C, int8 activations with VNNI per {@link Activations}), or on {@link VectorKernels}
- * where the native library does not load; Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K as stored on the
- * native kernels where they load, output rows over {@link TargetOptions#threads()} threads. Every other scheme the reference runs is accepted and computed by the interpreter's scalar
+ * where the native library does not load; Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K as stored, int8
+ * channels and 4-bit grouped (GPTQ layout) matrices on the native kernels where they load, output rows over {@link TargetOptions#threads()} threads. Every other scheme the reference runs is accepted and computed by the interpreter's scalar
  * decoders, so any model compiles; {@link #supports} names the path a matmul takes.
  */
 public final class CpuTarget implements Target {
@@ -64,7 +64,7 @@ public final class CpuTarget implements Target {
                 ? "native " + NativeKernels.levelName(NativeKernels.axc_cpu_level()) + " kernels (" + activations().name().toLowerCase()
                   + " activations for q8_0/q4_0)"
                 : "Java Vector API kernels (" + Lanes.LENGTH * 32 + "-bit float32 lanes; " + NativeKernels.unavailableReason() + ")";
-        String blocks = NativeKernels.available() ? ", q4_1, q5_0, q5_1, q4_k, q5_k, q6_k" : "";
+        String blocks = NativeKernels.available() ? ", q4_1, q5_0, q5_1, q4_k, q5_k, q6_k, int8, w8a8, gptq-int4 (groups in order)" : "";
         return new TargetInfo("cpu", kernels + ", " + options.threads() + " thread(s) for f32, f16, bf16, q8_0, q4_0" + blocks + " matmuls;"
                 + " other schemes on the interpreter's kernels",
                 TargetProvider.API_VERSION, SCHEMES, List.of("all"));

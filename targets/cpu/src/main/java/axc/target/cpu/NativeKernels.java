@@ -75,6 +75,11 @@ public final class NativeKernels {
 
     public static native int axc_cpu_int8_supported(int dtype);
 
+    public static native int axc_cpu_matmul_g4(@Cast("const void*") long qweight, @Cast("const float*") long scales,
+                                               @Cast("const float*") long sz, int cols, int rows, int group,
+                                               @Cast("const float*") long x, int n, @Cast("float*") long y,
+                                               int yStride, int yOff, int r0, int r1);
+
     public static native int axc_cpu_matmul_i8f(@Cast("const void*") long w, @Cast("const float*") long scales, int cols,
                                                 @Cast("const float*") long x, int n, @Cast("float*") long y,
                                                 int yStride, int yOff, int r0, int r1);

@@ -1,0 +1,102 @@
+package axc.target.cpu;
+
+import axc.reference.GptqMatrix;
+import axc.reference.Matrix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A 4-bit grouped matrix in GPTQ's packed layout (axc's int4 schemes: RTN, AWQ and GPTQ without
+ * act-order) on the native kernels ({@code axc_cpu_int4.h}), read in place: bands of 16 outputs over
+ * the {@link RowPool}. Each (group, output) pair's scale and scale times zero-point are taken to
+ * float32 once, at load; the codes stay where the artifact maps them.
+ */
+final class CpuInt4Matrix implements Matrix {
+    private final GptqMatrix reference;
+    private final MemorySegment qweight;
+    private final MemorySegment scales;
+    private final MemorySegment scaledZeros;
+    private final int rows;
+    private final int cols;
+    private final int group;
+    private final RowPool pool;
+    private final NativeScratch scratch;
+    private final RowPool.Job job = this::compute;
+    private final int minBands;
+    private final int maxBands;
+    private int n;
+    private long xAddress;
+    private long yAddress;
+
+    CpuInt4Matrix(GptqMatrix reference, RowPool pool, NativeScratch scratch) {
+        if (!reference.sequentialGroups()) throw new IllegalArgumentException("act-ordered groups have no native kernel");
+        this.reference = reference;
+        this.qweight = reference.qweight();
+        if (!qweight.isNative()) throw new IllegalArgumentException("int4 codes must be in native memory");
+        this.rows = reference.rows();
+        this.cols = reference.cols();
+        this.group = reference.groupSize();
+        int groups = cols / group;
+        this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);
+        this.scaledZeros = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);
+        for (int g = 0; g < groups; g++) {
+            for (int j = 0; j < rows; j++) {
+                float s = reference.scale(g, j);
+                scales.setAtIndex(ValueLayout.JAVA_FLOAT, (long) g * rows + j, s);
+                scaledZeros.setAtIndex(ValueLayout.JAVA_FLOAT, (long) g * rows + j, s * reference.zero(g, j));
+            }
+        }
+        this.pool = pool;
+        this.scratch = scratch;
+        // A band is 16 outputs, 8 bytes of codes per input row: 64 KiB to 1 MiB of codes per chunk, and
+        // at least four bands, which a one-row product reads together (axc_g4_band64_avx512).
+        long bandBytes = 8L * cols;
+        int bands = (rows + 15) / 16;
+        this.minBands = (int) Math.max(Math.min(4, bands), Math.min(bands, 64 * 1024 / bandBytes));
+        this.maxBands = (int) Math.max(minBands, 1024 * 1024 / bandBytes);
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public void row(int r, float[] dst) {
+        reference.row(r, dst);
+    }
+
+    @Override
+    public void matvec(float[] x, float[] out) {
+        matmul(x, 1, out, rows, 0);
+    }
+
+    @Override
+    public synchronized void matmul(float[] x, int n, float[] out, int outStride, int outOff) {
+        if (x.length < n * cols || out.length < (n - 1) * outStride + outOff + rows) throw new IllegalArgumentException("matmul buffers too small");
+        synchronized (scratch) {
+            MemorySegment xs = scratch.x((long) n * cols);
+            MemorySegment ys = scratch.y((long) n * rows);
+            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, n * cols);
+            this.n = n;
+            this.xAddress = xs.address();
+            this.yAddress = ys.address();
+            pool.run(job, (rows + 15) / 16, minBands, maxBands);
+            for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
+        }
+    }
+
+    /** Bands of 16 outputs {@code [from, to)}. */
+    private void compute(int from, int to, int worker) {
+        int rc = NativeKernels.axc_cpu_matmul_g4(qweight.address(), scales.address(), scaledZeros.address(), cols, rows, group,
+                xAddress, n, yAddress, rows, 0, 16 * from, Math.min(rows, 16 * to));
+        if (rc != 0) throw new IllegalStateException("native int4 product of " + rows + " x " + cols + " (group " + group + ") refused its arguments");
+    }
+}
