@@ -31,6 +31,41 @@ static inline float axc_g4_dot_portable(const uint32_t* qw, const float* scales,
 }
 
 #ifdef AXC_X86
+/**
+ * AVX2: outputs j0..j0+8 * v for nt activation rows (v vectors of 8 outputs; v * nt <= 4), stored at
+ * y + t * yStride. One row takes four vectors (32 outputs, 128 bytes per qweight row, for the same
+ * reason as axc_g4_band64_avx512); several take one vector and up to four rows.
+ */
+AXC_AVX2 static void axc_g4_band_avx2(const uint32_t* qw, const float* scales, const float* sz, int cols, int rows, int group,
+                                      const float* const* xt, const float* const* sx, int nt, int v, int j0, float* y, size_t yStride) {
+    const __m256i nib = _mm256_set1_epi32(15);
+    __m256 acc[4], s1[4];
+    for (int a = 0; a < 4; a++) acc[a] = _mm256_setzero_ps();
+    for (int g = 0; g < cols / group; g++) {
+        for (int a = 0; a < 4; a++) s1[a] = _mm256_setzero_ps();
+        for (int p = g * group / 8; p < (g + 1) * group / 8; p++) {
+            const uint32_t* row = qw + (size_t)p * rows + j0;
+            __m256i w[4];
+            for (int u = 0; u < v; u++) w[u] = _mm256_loadu_si256((const __m256i*)(row + 8 * u));
+            for (int b = 0; b < 8; b++) {
+                for (int u = 0; u < v; u++) {
+                    __m256 c = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(w[u], 4 * b), nib));
+                    for (int t = 0; t < nt; t++) s1[u * nt + t] = _mm256_fmadd_ps(c, _mm256_set1_ps(xt[t][8 * p + b]), s1[u * nt + t]);
+                }
+            }
+        }
+        for (int u = 0; u < v; u++) {
+            __m256 sc = _mm256_loadu_ps(scales + (size_t)g * rows + j0 + 8 * u), z = _mm256_loadu_ps(sz + (size_t)g * rows + j0 + 8 * u);
+            for (int t = 0; t < nt; t++) {
+                acc[u * nt + t] = _mm256_fnmadd_ps(z, _mm256_set1_ps(sx[t][g]), _mm256_fmadd_ps(sc, s1[u * nt + t], acc[u * nt + t]));
+            }
+        }
+    }
+    for (int u = 0; u < v; u++) {
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(y + yStride * t + 8 * u, acc[u * nt + t]);
+    }
+}
+
 /** Outputs j0..j0+16 for nt (1..4) activation rows, stored at y + t * yStride. */
 AXC_AVX512 static void axc_g4_band16_avx512(const uint32_t* qw, const float* scales, const float* sz, int cols, int rows, int group,
                                             const float* const* xt, const float* const* sx, int nt, int j0, float* y, size_t yStride) {
@@ -93,6 +128,14 @@ static inline float* axc_g4_sums_buffer(size_t floats) {
     return buf;
 }
 
+/** Pointers to activation rows t0..t0+nt and their per-group sums. */
+static inline void axc_g4_rows(const float* x, const float* sums, int cols, int groups, int t0, int nt, const float** xt, const float** sx) {
+    for (int t = 0; t < nt; t++) {
+        xt[t] = x + (size_t)(t0 + t) * cols;
+        sx[t] = sums + (size_t)(t0 + t) * groups;
+    }
+}
+
 /**
  * Outputs [r0, r1) of a K x N 4-bit grouped matrix (cols = K inputs, rows = N outputs) for each of n
  * activation rows: y[t * yStride + yOff + j] = sum over i of w[i][j] * x[t * cols + i]. scales and sz
@@ -123,11 +166,23 @@ static inline int axc_cpu_matmul_g4(const void* qweight, const float* scales, co
                 int nt = n - t0 < 4 ? n - t0 : 4;
                 const float* xt[4];
                 const float* sx[4];
-                for (int t = 0; t < nt; t++) {
-                    xt[t] = x + (size_t)(t0 + t) * cols;
-                    sx[t] = sums + (size_t)(t0 + t) * groups;
-                }
+                axc_g4_rows(x, sums, cols, groups, t0, nt, xt, sx);
                 axc_g4_band16_avx512(qw, scales, sz, cols, rows, group, xt, sx, nt, j, y + (size_t)t0 * yStride + yOff + j, (size_t)yStride);
+            }
+        }
+    } else if (axc_cpu_level() == AXC_LEVEL_AVX2) {
+        if (n == 1) {
+            const float* xt[1] = {x};
+            const float* sx[1] = {sums};
+            for (; j + 32 <= r1; j += 32) axc_g4_band_avx2(qw, scales, sz, cols, rows, group, xt, sx, 1, 4, j, y + yOff + j, (size_t)yStride);
+        }
+        for (; j + 8 <= r1; j += 8) {
+            for (int t0 = 0; t0 < n; t0 += 4) {
+                int nt = n - t0 < 4 ? n - t0 : 4;
+                const float* xt[4];
+                const float* sx[4];
+                axc_g4_rows(x, sums, cols, groups, t0, nt, xt, sx);
+                axc_g4_band_avx2(qw, scales, sz, cols, rows, group, xt, sx, nt, 1, j, y + (size_t)t0 * yStride + yOff + j, (size_t)yStride);
             }
         }
     }
