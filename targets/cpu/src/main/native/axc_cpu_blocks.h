@@ -15,8 +15,6 @@
 #ifndef AXC_CPU_BLOCKS_H
 #define AXC_CPU_BLOCKS_H
 
-#include <stdlib.h>
-
 static inline int axc_block_is_stored(int dtype) { return dtype >= AXC_Q4_1 && dtype <= AXC_Q6_K; }
 
 /** Weights per block. */
@@ -275,18 +273,6 @@ AXC_AVX512 static float axc_dot_blocks_avx512(int dtype, const uint8_t* row, int
 }
 #endif
 
-/** A per-thread row buffer, grown as needed and kept: no allocation per call once warm. */
-static inline float* axc_row_buffer(int cols) {
-    static thread_local float* buf = NULL;
-    static thread_local int cap = 0;
-    if (cols > cap) {
-        free(buf);
-        buf = (float*)aligned_alloc(64, ((size_t)cols * 4 + 63) / 64 * 64);
-        cap = buf == NULL ? 0 : cols;
-    }
-    return buf;
-}
-
 /**
  * Output rows [r0, r1) for each of n activation rows, like axc_cpu_matmul, for the block types above
  * stored as in GGUF (rowBytes apart, cols a whole number of blocks). Returns 0, or -1 for an unknown
@@ -296,7 +282,7 @@ static inline int axc_cpu_matmul_blocks(int dtype, const void* w, long long rowB
                                         float* y, int yStride, int yOff, int r0, int r1) {
     if (!axc_block_is_stored(dtype) || cols <= 0 || cols % axc_block_elems(dtype) != 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
     if (rowBytes < (long long)cols / axc_block_elems(dtype) * axc_block_bytes(dtype)) return -1;
-    float* wrow = axc_row_buffer(cols);
+    float* wrow = axc_thread_floats((size_t)cols);
     if (wrow == NULL) return -1;
     const uint8_t* wb = (const uint8_t*)w;
     int level = axc_cpu_level();

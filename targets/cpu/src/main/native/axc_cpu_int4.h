@@ -116,18 +116,6 @@ AXC_AVX512 static void axc_g4_band64_avx512(const uint32_t* qw, const float* sca
 }
 #endif
 
-/** A per-thread buffer of floats for the per-group activation sums, grown as needed and kept. */
-static inline float* axc_g4_sums_buffer(size_t floats) {
-    static thread_local float* buf = NULL;
-    static thread_local size_t cap = 0;
-    if (floats > cap) {
-        free(buf);
-        buf = (float*)malloc(floats * sizeof(float));
-        cap = buf == NULL ? 0 : floats;
-    }
-    return buf;
-}
-
 /** Pointers to activation rows t0..t0+nt and their per-group sums. */
 static inline void axc_g4_rows(const float* x, const float* sums, int cols, int groups, int t0, int nt, const float** xt, const float** sx) {
     for (int t = 0; t < nt; t++) {
@@ -145,7 +133,7 @@ static inline int axc_cpu_matmul_g4(const void* qweight, const float* scales, co
                                     const float* x, int n, float* y, int yStride, int yOff, int r0, int r1) {
     if (cols <= 0 || rows <= 0 || group <= 0 || group % 8 != 0 || cols % group != 0 || n <= 0 || r0 < 0 || r1 < r0 || r1 > rows) return -1;
     int groups = cols / group;
-    float* sums = axc_g4_sums_buffer((size_t)n * groups);
+    float* sums = axc_thread_floats((size_t)n * groups);
     if (sums == NULL) return -1;
     for (int t = 0; t < n; t++) {
         for (int g = 0; g < groups; g++) {

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <math.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -848,6 +849,22 @@ static inline int axc_cpu_matmul_i8i8(const void* w, const float* scales, int co
         }
     }
     return 0;
+}
+
+/**
+ * A per-thread scratch buffer of at least {@code floats} floats, 64-byte aligned, grown as needed and
+ * kept: kernels that need one (a decoded row, per-group sums) allocate nothing once warm. One call
+ * uses it at a time; nothing survives between calls.
+ */
+static inline float* axc_thread_floats(size_t floats) {
+    static thread_local float* buf = NULL;
+    static thread_local size_t cap = 0;
+    if (floats > cap) {
+        free(buf);
+        buf = (float*)aligned_alloc(64, (floats * 4 + 63) / 64 * 64);
+        cap = buf == NULL ? 0 : floats;
+    }
+    return buf;
 }
 
 #include "axc_cpu_blocks.h"

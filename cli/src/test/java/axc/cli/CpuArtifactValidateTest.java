@@ -75,13 +75,7 @@ class CpuArtifactValidateTest {
     @ParameterizedTest
     @ValueSource(strings = {"q4_k_m", "q5_k_m", "q6_k", "q4_1", "q5_0", "q5_1"})
     void blockTypesAsStoredMatchTheDequantizedReference(String preset) {
-        Path gguf = tmp.resolve(preset + ".gguf");
-        Path axc = tmp.resolve(preset + ".axc");
-        assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", gguf.toString(), "--preset", preset).code());
-        assertEquals(0, CliHarness.run("-q", "compile", gguf.toString(), "--target", "cpu", "-o", axc.toString()).code());
-        CliHarness v = CliHarness.run("--json", "validate", axc.toString(), "--reference", gguf.toString(), "--ppl-tokens", "0",
-                "--min-top1", "1", "--max-nmse", "1e-6");
-        assertEquals(0, v.code(), v.out() + v.err());
+        quantizedArtifactMatchesItsSource(preset, tmp.resolve(preset + ".gguf"));
     }
 
     /**
@@ -92,11 +86,15 @@ class CpuArtifactValidateTest {
     @ParameterizedTest
     @ValueSource(strings = {"int4-g128", "int4-g128-sym", "int4-g32", "int4-awq-g128"})
     void int4GroupedArtifactsMatchTheQuantizedCheckpoint(String preset) {
-        Path folder = tmp.resolve(preset);
+        quantizedArtifactMatchesItsSource(preset, tmp.resolve(preset));
+    }
+
+    /** Quantizes the trained model to {@code source}, compiles that for cpu and validates it against {@code source}: exact to float rounding. */
+    private static void quantizedArtifactMatchesItsSource(String preset, Path source) {
         Path axc = tmp.resolve(preset + ".axc");
-        assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", folder.toString(), "--preset", preset).code());
-        assertEquals(0, CliHarness.run("-q", "compile", folder.toString(), "--target", "cpu", "-o", axc.toString()).code());
-        CliHarness v = CliHarness.run("--json", "validate", axc.toString(), "--reference", folder.toString(), "--ppl-tokens", "0",
+        assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", source.toString(), "--preset", preset).code());
+        assertEquals(0, CliHarness.run("-q", "compile", source.toString(), "--target", "cpu", "-o", axc.toString()).code());
+        CliHarness v = CliHarness.run("--json", "validate", axc.toString(), "--reference", source.toString(), "--ppl-tokens", "0",
                 "--min-top1", "1", "--max-nmse", "1e-6");
         assertEquals(0, v.code(), v.out() + v.err());
     }
