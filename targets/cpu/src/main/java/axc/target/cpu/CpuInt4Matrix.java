@@ -1,7 +1,6 @@
 package axc.target.cpu;
 
 import axc.reference.GptqMatrix;
-import axc.reference.Matrix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,30 +12,21 @@ import java.lang.foreign.ValueLayout;
  * the {@link RowPool}. Each (group, output) pair's scale and scale times zero-point are taken to
  * float32 once, at load; the codes stay where the artifact maps them.
  */
-final class CpuInt4Matrix implements Matrix {
+final class CpuInt4Matrix extends NativeProductMatrix {
     private final GptqMatrix reference;
     private final MemorySegment qweight;
     private final MemorySegment scales;
     private final MemorySegment scaledZeros;
-    private final int rows;
-    private final int cols;
     private final int group;
-    private final RowPool pool;
-    private final NativeScratch scratch;
-    private final RowPool.Job job = this::compute;
     private final int minBands;
     private final int maxBands;
-    private int n;
-    private long xAddress;
-    private long yAddress;
 
     CpuInt4Matrix(GptqMatrix reference, RowPool pool, NativeScratch scratch) {
+        super(reference.rows(), reference.cols(), pool, scratch);
         if (!reference.sequentialGroups()) throw new IllegalArgumentException("act-ordered groups have no native kernel");
         this.reference = reference;
         this.qweight = reference.qweight();
         if (!qweight.isNative()) throw new IllegalArgumentException("int4 codes must be in native memory");
-        this.rows = reference.rows();
-        this.cols = reference.cols();
         this.group = reference.groupSize();
         int groups = cols / group;
         this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);
@@ -48,8 +38,6 @@ final class CpuInt4Matrix implements Matrix {
                 scaledZeros.setAtIndex(ValueLayout.JAVA_FLOAT, (long) g * rows + j, s * reference.zero(g, j));
             }
         }
-        this.pool = pool;
-        this.scratch = scratch;
         // A band is 16 outputs, 8 bytes of codes per input row: 64 KiB to 1 MiB of codes per chunk, and
         // at least four bands, which a one-row product reads together (axc_g4_band64_avx512).
         long bandBytes = 8L * cols;
@@ -59,42 +47,18 @@ final class CpuInt4Matrix implements Matrix {
     }
 
     @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
-
-    @Override
     public void row(int r, float[] dst) {
         reference.row(r, dst);
     }
 
     @Override
-    public void matvec(float[] x, float[] out) {
-        matmul(x, 1, out, rows, 0);
-    }
-
-    @Override
-    public synchronized void matmul(float[] x, int n, float[] out, int outStride, int outOff) {
-        if (x.length < n * cols || out.length < (n - 1) * outStride + outOff + rows) throw new IllegalArgumentException("matmul buffers too small");
-        synchronized (scratch) {
-            MemorySegment xs = scratch.x((long) n * cols);
-            MemorySegment ys = scratch.y((long) n * rows);
-            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, n * cols);
-            this.n = n;
-            this.xAddress = xs.address();
-            this.yAddress = ys.address();
-            pool.run(job, (rows + 15) / 16, minBands, maxBands);
-            for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
-        }
+    protected void runOnPool(RowPool pool) {
+        pool.run(job(), (rows + 15) / 16, minBands, maxBands);
     }
 
     /** Bands of 16 outputs {@code [from, to)}. */
-    private void compute(int from, int to, int worker) {
+    @Override
+    protected void compute(int from, int to, int worker) {
         int rc = NativeKernels.axc_cpu_matmul_g4(qweight.address(), scales.address(), scaledZeros.address(), cols, rows, group,
                 xAddress, n, yAddress, rows, 0, 16 * from, Math.min(rows, 16 * to));
         if (rc != 0) throw new IllegalStateException("native int4 product of " + rows + " x " + cols + " (group " + group + ") refused its arguments");

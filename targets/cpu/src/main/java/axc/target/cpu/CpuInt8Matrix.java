@@ -1,7 +1,6 @@
 package axc.target.cpu;
 
 import axc.reference.Int8ChannelMatrix;
-import axc.reference.Matrix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,36 +12,25 @@ import java.lang.foreign.ValueLayout;
  * quantizes each activation row as {@link Int8ChannelMatrix} does (in Java, the same code) and dots in
  * exact integers, so its outputs are the reference's bit for bit.
  */
-final class CpuInt8Matrix implements Matrix {
+final class CpuInt8Matrix extends NativeProductMatrix {
     private final Int8ChannelMatrix reference;
     private final MemorySegment codes;
     private final MemorySegment scales;
-    private final int rows;
-    private final int cols;
-    private final RowPool pool;
-    private final NativeScratch scratch;
     private final boolean w8a8;
-    private final RowPool.Job job = this::compute;
     private final int minChunk;
     private final int maxChunk;
     /** One activation row's codes (W8A8), reused: the per-token loop allocates nothing here. */
     private final byte[] qx;
-    private int n;
-    private long xAddress;
     private long sxAddress;
-    private long yAddress;
 
     CpuInt8Matrix(Int8ChannelMatrix reference, RowPool pool, NativeScratch scratch) {
+        super(reference.rows(), reference.cols(), pool, scratch);
         this.reference = reference;
         this.codes = reference.codes();
-        this.rows = reference.rows();
-        this.cols = reference.cols();
         if (!codes.isNative()) throw new IllegalArgumentException("int8 codes must be in native memory");
         float[] s = reference.scales();
         this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, s.length);
         MemorySegment.copy(s, 0, scales, ValueLayout.JAVA_FLOAT, 0, s.length);
-        this.pool = pool;
-        this.scratch = scratch;
         this.w8a8 = reference.int8Activations();
         this.qx = w8a8 ? new byte[cols] : null;
         this.minChunk = Math.max(1, Math.min(rows, 64 * 1024 / Math.max(1, cols)));
@@ -50,52 +38,31 @@ final class CpuInt8Matrix implements Matrix {
     }
 
     @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
-
-    @Override
     public void row(int r, float[] dst) {
         reference.row(r, dst);
     }
 
+    /** W8A8: each row quantized as the reference does, codes then the n scales; W8A16: the floats. */
     @Override
-    public void matvec(float[] x, float[] out) {
-        matmul(x, 1, out, rows, 0);
-    }
-
-    @Override
-    public synchronized void matmul(float[] x, int n, float[] out, int outStride, int outOff) {
-        if (x.length < n * cols || out.length < (n - 1) * outStride + outOff + rows) throw new IllegalArgumentException("matmul buffers too small");
-        synchronized (scratch) {
-            MemorySegment ys = scratch.y((long) n * rows);
-            this.n = n;
-            this.yAddress = ys.address();
-            if (w8a8) {
-                MemorySegment q = scratch.q((long) n * cols + 4L * n);
-                for (int t = 0; t < n; t++) {
-                    float sx = Int8ChannelMatrix.quantizeActivations(x, t * cols, cols, qx);
-                    MemorySegment.copy(qx, 0, q, ValueLayout.JAVA_BYTE, (long) t * cols, cols);
-                    q.set(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) n * cols + 4L * t, sx);
-                }
-                this.xAddress = q.address();
-                this.sxAddress = q.address() + (long) n * cols;
-            } else {
-                MemorySegment xs = scratch.x((long) n * cols);
-                MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, n * cols);
-                this.xAddress = xs.address();
-            }
-            pool.run(job, rows, minChunk, maxChunk);
-            for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
+    protected long activations(float[] x, int n, NativeScratch scratch) {
+        if (!w8a8) return super.activations(x, n, scratch);
+        MemorySegment q = scratch.q((long) n * cols + 4L * n);
+        for (int t = 0; t < n; t++) {
+            float sx = Int8ChannelMatrix.quantizeActivations(x, t * cols, cols, qx);
+            MemorySegment.copy(qx, 0, q, ValueLayout.JAVA_BYTE, (long) t * cols, cols);
+            q.set(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) n * cols + 4L * t, sx);
         }
+        this.sxAddress = q.address() + (long) n * cols;
+        return q.address();
     }
 
-    private void compute(int from, int to, int worker) {
+    @Override
+    protected void runOnPool(RowPool pool) {
+        pool.run(job(), rows, minChunk, maxChunk);
+    }
+
+    @Override
+    protected void compute(int from, int to, int worker) {
         int rc = w8a8
                 ? NativeKernels.axc_cpu_matmul_i8i8(codes.address(), scales.address(), cols, xAddress, sxAddress, n, yAddress, rows, 0, from, to)
                 : NativeKernels.axc_cpu_matmul_i8f(codes.address(), scales.address(), cols, xAddress, n, yAddress, rows, 0, from, to);
