@@ -42,14 +42,20 @@ typedef struct {
 
 static inline uint32_t axc_le32(const uint8_t* p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
-/** Q4_K / Q5_K: the 6-bit scale and min of sub-block g (llama.cpp's get_scale_min_k4). */
-static inline void axc_scale_min_k4(const uint8_t* s, int g, int* sc, int* m) {
-    if (g < 4) {
-        *sc = s[g] & 63;
-        *m = s[g + 4] & 63;
-    } else {
-        *sc = (s[g + 4] & 0xF) | ((s[g - 4] >> 6) << 4);
-        *m = (s[g + 4] >> 4) | ((s[g] >> 6) << 4);
+/**
+ * Q4_K / Q5_K: the eight 6-bit scales (out[0..8)) and mins (out[8..16)) of a block (llama.cpp's
+ * get_scale_min_k4 for sub-blocks 0..7), all at once on 32-bit words: decoded one sub-block at a time
+ * they were the slowest part of a one-row product.
+ */
+static inline void axc_scales_k4(const uint8_t* s, uint8_t* out) {
+    uint32_t w0 = axc_le32(s), w1 = axc_le32(s + 4), w2 = axc_le32(s + 8);
+    uint32_t u[4];
+    u[0] = w0 & 0x3F3F3F3Fu;                                                  // scales 0-3
+    u[1] = (w2 & 0x0F0F0F0Fu) | (((w0 >> 6) & 0x03030303u) << 4);            // scales 4-7
+    u[2] = w1 & 0x3F3F3F3Fu;                                                  // mins 0-3
+    u[3] = ((w2 >> 4) & 0x0F0F0F0Fu) | (((w1 >> 6) & 0x03030303u) << 4);     // mins 4-7
+    for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < 4; k++) out[4 * i + k] = (uint8_t)(u[i] >> (8 * k));
     }
 }
 
@@ -94,10 +100,10 @@ static inline void axc_decode_block(int dtype, const uint8_t* p, axc_decoded* o)
             float d = axc_f16_to_f32(axc_u16(p)), dmin = axc_f16_to_f32(axc_u16(p + 2));
             const uint8_t* qh = p + 16;
             const uint8_t* qs = p + (dtype == AXC_Q5_K ? 48 : 16);
+            uint8_t sm[16];
+            axc_scales_k4(p + 4, sm);
             for (int g = 0; g < 8; g++) {
-                int sc, m;
-                axc_scale_min_k4(p + 4, g, &sc, &m);
-                float dl = d * (float)sc, ml = dmin * (float)m;
+                float dl = d * (float)sm[g], ml = dmin * (float)sm[8 + g];
                 o->a[2 * g] = o->a[2 * g + 1] = dl;
                 o->b[2 * g] = o->b[2 * g + 1] = -ml;
                 const uint8_t* q = qs + 32 * (g / 2);
@@ -224,10 +230,10 @@ AXC_AVX512 static void axc_blocks_avx512(int dtype, const uint8_t* row, int cols
                 float d = _cvtsh_ss(axc_u16(p)), dmin = _cvtsh_ss(axc_u16(p + 2));
                 const uint8_t* qh = p + 16;
                 const uint8_t* qs = p + (q5 ? 48 : 16);
+                uint8_t sm[16];
+                axc_scales_k4(p + 4, sm);
                 for (int g = 0; g < 8; g++) {
-                    int sc, m;
-                    axc_scale_min_k4(p + 4, g, &sc, &m);
-                    float dl = d * (float)sc, ml = dmin * (float)m;
+                    float dl = d * (float)sm[g], ml = dmin * (float)sm[8 + g];
                     for (int h = 0; h < 2; h++) {
                         __m512i c = _mm512_and_si512(_mm512_srli_epi32(axc_u8x16(qs + 32 * (g / 2) + 16 * h), 4 * (g % 2)), nib);
                         if (q5) c = _mm512_or_si512(c, _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(axc_u8x16(qh + 16 * h), g), one), 4));
@@ -304,6 +310,146 @@ static inline int axc_cpu_matmul_blocks(int dtype, const void* w, long long rowB
         axc_cpu_matmul(AXC_F32, wrow, 0, cols, x, n, y, yStride, yOff, r, r + 1);
     }
     return 0;
+}
+
+// ---------------------------------------------------------------- int8 activations (AVX-512 VNNI)
+//
+// As llama.cpp's CPU backend runs these types: the activations quantized per 32 (axc_cpu_quantize_rows16's
+// natural layout: int8 q, float d, int32 code sum s per 32), and each 32 weights' codes, made unsigned
+// and put in natural order in a register, multiplied with them in one vpdpbusd (unsigned weight times
+// signed activation bytes, four products a lane). The int32 lanes are then scaled in float by the
+// weights' scale times the activation block's: lanes 0-3 hold the first 16 weights' sums, lanes 4-7 the
+// second 16's, which is what Q6_K's per-16 scales need. Offsets and mins use the blocks' code sums s.
+// The codes are built in registers from the stored blocks (nothing repacked, no row buffer): the scale
+// decode is vectorized for the K-quants, where scalar it had cost as much as the products.
+
+#ifdef AXC_X86
+/** The low and high nibbles of 16 bytes as 32 codes in natural order (low nibbles first). */
+AXC_VNNI static inline __m256i axc_nibbles32(const uint8_t* p) {
+    const __m128i low = _mm_set1_epi8(0x0F);
+    __m128i v = _mm_loadu_si128((const __m128i*)p);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), low), _mm_and_si128(v, low));
+}
+
+/** codes . q over 32 weights, as 8 float lanes (4 products summed per lane). */
+AXC_VNNI static inline __m256 axc_dot32(__m256i codes, const int8_t* q) {
+    return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), codes, _mm256_loadu_si256((const __m256i*)q)));
+}
+
+/** One stored row (whole blocks) times one quantized activation row (cols / 32 natural blocks). */
+AXC_VNNI static float axc_dot_blocks_vnni(int dtype, const uint8_t* row, const uint8_t* act, int cols) {
+    int nb = cols / 32;
+    const int8_t* q = (const int8_t*)act;
+    const float* dx = (const float*)(act + 32 * nb);
+    const int32_t* sx = (const int32_t*)(act + 36 * nb);
+    const __m256i low = _mm256_set1_epi8(0x0F), sixteen = _mm256_set1_epi8(16), three = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
+    float off = 0.0f;  // sum over blocks of the offset (or min) times dx * s
+    switch (dtype) {
+        case AXC_Q4_1:
+        case AXC_Q5_0:
+        case AXC_Q5_1: {
+            int bb = axc_block_bytes(dtype);
+            for (int b = 0; b < nb; b++) {
+                const uint8_t* p = row + (size_t)bb * b;
+                float d = _cvtsh_ss(axc_u16(p));
+                __m256i c = axc_nibbles32(p + (dtype == AXC_Q4_1 ? 4 : dtype == AXC_Q5_0 ? 6 : 8));
+                if (dtype != AXC_Q4_1) c = _mm256_mask_add_epi8(c, (__mmask32)axc_le32(p + (dtype == AXC_Q5_0 ? 2 : 4)), c, sixteen);
+                acc = _mm256_fmadd_ps(axc_dot32(c, q + 32 * b), _mm256_set1_ps(d * dx[b]), acc);
+                // Q5_0: (c - 16) . x; Q4_1 / Q5_1: c . x + m * sum(x).
+                off += (dtype == AXC_Q5_0 ? -16.0f * d : _cvtsh_ss(axc_u16(p + 2))) * dx[b] * (float)sx[b];
+            }
+            break;
+        }
+        case AXC_Q4_K:
+        case AXC_Q5_K: {
+            int q5 = dtype == AXC_Q5_K, bb = axc_block_bytes(dtype);
+            __m256 accm = _mm256_setzero_ps();
+            for (int k = 0; k < cols / 256; k++) {
+                const uint8_t* p = row + (size_t)bb * k;
+                uint8_t sm[16];
+                axc_scales_k4(p + 4, sm);
+                __m128i smv = _mm_loadu_si128((const __m128i*)sm);
+                __m256 dxv = _mm256_loadu_ps(dx + 8 * k);
+                // Per sub-block: d * scale * dx, and dmin * min * dx * s (taken off at the end).
+                __m256 dl = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(smv)), _mm256_set1_ps(_cvtsh_ss(axc_u16(p)))), dxv);
+                __m256 ml = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(smv, 8))), _mm256_set1_ps(_cvtsh_ss(axc_u16(p + 2))));
+                accm = _mm256_fmadd_ps(_mm256_mul_ps(ml, dxv), _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(sx + 8 * k))), accm);
+                const uint8_t* qs = p + (q5 ? 48 : 16);
+                __m256i qh = q5 ? _mm256_loadu_si256((const __m256i*)(p + 16)) : _mm256_setzero_si256();
+                const int8_t* xk = q + 256 * k;
+                for (int j = 0; j < 4; j++) {
+                    __m256i v = _mm256_loadu_si256((const __m256i*)(qs + 32 * j));
+                    __m256i lo = _mm256_and_si256(v, low), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
+                    if (q5) {
+                        lo = _mm256_mask_add_epi8(lo, _mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(1 << (2 * j)))), lo, sixteen);
+                        hi = _mm256_mask_add_epi8(hi, _mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(1 << (2 * j + 1)))), hi, sixteen);
+                    }
+                    acc = _mm256_fmadd_ps(axc_dot32(lo, xk + 64 * j), _mm256_permutexvar_ps(_mm256_set1_epi32(2 * j), dl), acc);
+                    acc = _mm256_fmadd_ps(axc_dot32(hi, xk + 64 * j + 32), _mm256_permutexvar_ps(_mm256_set1_epi32(2 * j + 1), dl), acc);
+                }
+            }
+            off = -axc_hsum256(accm);
+            break;
+        }
+        case AXC_Q6_K: {
+            // Codes 0..63 (stored minus 32): (c - 32) . x per 16 = c . x - 32 * sum(x), the second term by
+            // a vpdpbusd of 32s, lane for lane with the first; one scale per 16 weights.
+            const __m256i k32 = _mm256_set1_epi8(32);
+            for (int k = 0; k < cols / 256; k++) {
+                const uint8_t* p = row + 210 * (size_t)k;
+                __m128i scb = _mm_loadu_si128((const __m128i*)(p + 192));
+                __m256 d = _mm256_set1_ps(_cvtsh_ss(axc_u16(p + 208)));
+                __m256 sc[2] = {_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scb)), d),
+                                _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scb, 8))), d)};
+                for (int half = 0; half < 2; half++) {
+                    __m256i l4a = _mm256_loadu_si256((const __m256i*)(p + 64 * half));
+                    __m256i l4b = _mm256_loadu_si256((const __m256i*)(p + 64 * half + 32));
+                    __m256i h2 = _mm256_loadu_si256((const __m256i*)(p + 128 + 32 * half));
+                    // Byte-wise shifts through 16-bit lanes: each result is masked to its own byte's bits.
+                    __m256i c[4] = {
+                        _mm256_or_si256(_mm256_and_si256(l4a, low), _mm256_slli_epi16(_mm256_and_si256(h2, three), 4)),
+                        _mm256_or_si256(_mm256_and_si256(l4b, low), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h2, 2), three), 4)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l4a, 4), low), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h2, 4), three), 4)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l4b, 4), low), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h2, 6), three), 4)),
+                    };
+                    for (int j = 0; j < 4; j++) {
+                        int b = 8 * k + 4 * half + j;  // the activation block of these 32 weights
+                        __m256i xq = _mm256_loadu_si256((const __m256i*)(q + 32 * b));
+                        __m256i lanes = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), c[j], xq), _mm256_dpbusd_epi32(_mm256_setzero_si256(), k32, xq));
+                        // Lanes 0-3 take scale 2j of this half, lanes 4-7 scale 2j + 1.
+                        __m256i idx = _mm256_setr_epi32(2 * j, 2 * j, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1);
+                        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_mul_ps(_mm256_permutexvar_ps(idx, sc[half]), _mm256_set1_ps(dx[b])), acc);
+                    }
+                }
+            }
+            break;
+        }
+    }
+    return axc_hsum256(acc) + off;
+}
+#endif
+
+/**
+ * Like axc_cpu_matmul_blocks with activations from axc_cpu_quantize_rows16: rows [r0, r1) times n
+ * quantized activation rows. Returns 0, or -1 when this CPU has no int8 kernel for dtype or the
+ * arguments are bad (nothing written then).
+ */
+static inline int axc_cpu_matmul_blocks_int8(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
+                                             float* y, int yStride, int yOff, int r0, int r1) {
+    if (!axc_block_is_stored(dtype) || !axc_cpu_int8_supported(dtype) || cols <= 0 || cols % axc_block_elems(dtype) != 0
+        || n <= 0 || r0 < 0 || r1 < r0) return -1;
+    if (rowBytes < (long long)cols / axc_block_elems(dtype) * axc_block_bytes(dtype)) return -1;
+#ifdef AXC_X86
+    long long arb = axc_act16_row_bytes(cols);
+    for (int r = r0; r < r1; r++) {
+        const uint8_t* row = (const uint8_t*)w + (size_t)rowBytes * r;
+        for (int t = 0; t < n; t++) y[(size_t)t * yStride + yOff + r] = axc_dot_blocks_vnni(dtype, row, (const uint8_t*)act + arb * t, cols);
+    }
+    return 0;
+#else
+    return -1;
+#endif
 }
 
 #endif

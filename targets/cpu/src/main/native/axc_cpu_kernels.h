@@ -561,7 +561,7 @@ static inline int axc_cpu_matmul(int dtype, const void* w, long long rowBytes, i
 
 /** Whether this CPU (at the level in use) runs the int8-activation kernels for {@code dtype}. */
 static inline int axc_cpu_int8_supported(int dtype) {
-    return (dtype == AXC_Q8_0 || dtype == AXC_Q4_0) && axc_cpu_level() >= AXC_LEVEL_AVX512_VNNI;
+    return dtype >= AXC_Q8_0 && dtype <= AXC_Q6_K && axc_cpu_level() >= AXC_LEVEL_AVX512_VNNI;
 }
 
 /** Bytes of one quantized activation row of {@code cols} floats. */
@@ -589,7 +589,7 @@ static inline int axc_cpu_quantize_rows(int dtype, const float* x, int n, int co
  */
 static inline int axc_cpu_matmul_int8(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
                                       float* y, int yStride, int yOff, int r0, int r1) {
-    if (!axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
+    if ((dtype != AXC_Q8_0 && dtype != AXC_Q4_0) || !axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0) return -1;
 #ifdef AXC_X86
     const uint8_t* wb = (const uint8_t*)w;
     long long arb = axc_act_row_bytes(cols);
@@ -726,7 +726,7 @@ static inline int axc_cpu_quantize_rows16(const float* x, int n, int cols, void*
  */
 static inline int axc_cpu_matmul_rows16(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
                                         float* y, int yStride, int yOff, int r0, int r1) {
-    if (!axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0 || r0 % 16 != 0 || r1 % 16 != 0) return -1;
+    if ((dtype != AXC_Q8_0 && dtype != AXC_Q4_0) || !axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0 || r0 % 16 != 0 || r1 % 16 != 0) return -1;
 #ifdef AXC_X86
     long long arb = axc_act16_row_bytes(cols);
     for (int r = r0; r < r1; r += 16) {

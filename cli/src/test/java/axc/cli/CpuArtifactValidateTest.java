@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * cpu artifacts of the trained model against their references through {@code axc validate}: the F32
- * artifact against the checkpoint, and Q8_0 / Q4_0 artifacts (16-row layout, native kernels) against
- * the quantized GGUF they were compiled from, i.e. the quantizer's own dequantized weights. Float
+ * artifact against the checkpoint; Q8_0 / Q4_0 artifacts (16-row layout) and those of llama.cpp's
+ * other block types (read as stored) against the quantized GGUF they were compiled from, i.e. the
+ * quantizer's own dequantized weights; axc's int4 artifacts against their quantized checkpoints. Float
  * activations must agree to float rounding; int8 activations (the default, as llama.cpp runs these
  * types) lose a little, within the bounds measured and written down in docs/performance.md.
  */
@@ -41,8 +42,12 @@ class CpuArtifactValidateTest {
         assertEquals(0, v.code(), v.out() + v.err());
     }
 
+    /**
+     * Also llama.cpp's other block types (Q4_K_M's Q4_K and Q6_K, Q5_K_M's Q5_K, Q4_1, Q5_0, Q5_1), which
+     * run on the native kernels that read GGUF blocks as stored, in both activation modes.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"q8_0", "q4_0"})
+    @ValueSource(strings = {"q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k", "q4_1", "q5_0", "q5_1"})
     void quantizedArtifactsMatchTheDequantizedReference(String preset) {
         Path gguf = tmp.resolve(preset + ".gguf");
         Path axc = tmp.resolve(preset + ".axc");
@@ -54,9 +59,11 @@ class CpuArtifactValidateTest {
             CliHarness exact = CliHarness.run("--json", "validate", axc.toString(), "--reference", gguf.toString(), "--ppl-tokens", "0",
                     "--min-top1", "1", "--max-nmse", "1e-6");
             assertEquals(0, exact.code(), "float activations: " + exact.out() + exact.err());
+            // int8: mean KL ~1e-4 nats; top-1 flips on a few of the 201 positions whose two best logits
+            // nearly tie (Q4_1: 4), so it is held to 0.975 with KL as the sharper bound.
             System.setProperty("axc.cpu.activations", "int8");
             CliHarness int8 = CliHarness.run("--json", "validate", axc.toString(), "--reference", gguf.toString(), "--ppl-tokens", "0",
-                    "--min-top1", "0.99", "--max-nmse", "1e-3");
+                    "--min-top1", "0.975", "--max-kl", "1e-3", "--max-nmse", "1e-3");
             assertEquals(0, int8.code(), "int8 activations: " + int8.out() + int8.err());
             JsonNode j = Json.parse(int8.out().getBytes(StandardCharsets.UTF_8), "validate --json");
             // Rounding the activations must show (else the int8 kernels did not run), and stay small.
@@ -68,17 +75,6 @@ class CpuArtifactValidateTest {
     }
 
     /**
-     * llama.cpp's other block types (Q4_K_M's Q4_K and Q6_K, Q5_K_M's Q5_K, Q4_1, Q5_0, Q5_1) run on the
-     * native kernels that read GGUF blocks as stored, with float activations whatever the mode: they
-     * must agree with the GGUF's dequantized weights to float rounding.
-     */
-    @ParameterizedTest
-    @ValueSource(strings = {"q4_k_m", "q5_k_m", "q6_k", "q4_1", "q5_0", "q5_1"})
-    void blockTypesAsStoredMatchTheDequantizedReference(String preset) {
-        quantizedArtifactMatchesItsSource(preset, tmp.resolve(preset + ".gguf"));
-    }
-
-    /**
      * axc's int4 schemes (GPTQ's packed layout in safetensors, with zero-points or symmetric, groups of
      * 32 to 128) run on the native 4-bit grouped kernel: against the quantized checkpoint, which the
      * reference decodes, to float rounding.
@@ -86,11 +82,7 @@ class CpuArtifactValidateTest {
     @ParameterizedTest
     @ValueSource(strings = {"int4-g128", "int4-g128-sym", "int4-g32", "int4-awq-g128"})
     void int4GroupedArtifactsMatchTheQuantizedCheckpoint(String preset) {
-        quantizedArtifactMatchesItsSource(preset, tmp.resolve(preset));
-    }
-
-    /** Quantizes the trained model to {@code source}, compiles that for cpu and validates it against {@code source}: exact to float rounding. */
-    private static void quantizedArtifactMatchesItsSource(String preset, Path source) {
+        Path source = tmp.resolve(preset);
         Path axc = tmp.resolve(preset + ".axc");
         assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", source.toString(), "--preset", preset).code());
         assertEquals(0, CliHarness.run("-q", "compile", source.toString(), "--target", "cpu", "-o", axc.toString()).code());

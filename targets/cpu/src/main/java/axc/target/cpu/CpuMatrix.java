@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * A weight matrix of the cpu target, the output rows split over a {@link RowPool}: on the native
  * kernels ({@link NativeKernels}: float activations, int8 activations on a {@link PackedRows#LAYOUT}
- * row, or the 16-row kernels on {@link PackedRows#LAYOUT16}) when they loaded, else on the Vector API
+ * row, the 16-row kernels on {@link PackedRows#LAYOUT16}, or the {@link #NATIVE_BLOCKS} as stored, with
+ * float or int8 activations) when they loaded, else on the Vector API
  * kernels ({@link VectorKernels}, stored GGUF blocks). The bytes are the artifact's own, read in place.
  * For {@code n} activation rows each weight row (or 16-row group) is read once and dotted with every
  * activation row while it is in cache. {@link #row} (embedding lookups) decodes the layout in Java.
@@ -36,6 +37,8 @@ public final class CpuMatrix implements Matrix {
     private final int nativeType;
     /** Whether {@link #dtype} is one of {@link #NATIVE_BLOCKS}. */
     private final boolean blocks;
+    /** Whether the int8 kernels of this matrix read activations in natural order. */
+    private final boolean natural;
     /** The {@link PackedRows} layout of {@link #data}, or null for the stored (GGUF) one. */
     private final String layout;
     /** Whether {@link #data} is in {@link PackedRows#LAYOUT16}, which only the int8 kernels read. */
@@ -93,7 +96,9 @@ public final class CpuMatrix implements Matrix {
         if (layout != null && nativeType < 0) throw new IllegalArgumentException("packed " + dtype + " rows need the native kernels (PackedRows.unpack first)");
         this.int8 = nativeType >= 0 && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(nativeType) == 1;
         if (rows16 && !int8) throw new IllegalArgumentException(PackedRows.LAYOUT16 + " is read by the int8 kernels only (repack for float activations)");
-        this.actRowBytes = !int8 ? 0 : rows16 ? NativeKernels.axc_cpu_act16_row_bytes(cols) : NativeKernels.axc_cpu_act_row_bytes(cols);
+        // The 16-row and the block kernels read activations in natural order (axc_cpu_quantize_rows16).
+        this.natural = rows16 || blocks;
+        this.actRowBytes = !int8 ? 0 : natural ? NativeKernels.axc_cpu_act16_row_bytes(cols) : NativeKernels.axc_cpu_act_row_bytes(cols);
         // Chunks of 64 KiB to 1 MiB of weights: enough work to be worth handing to another thread, and
         // small enough that one thread's last chunk does not keep the others waiting (the output
         // matrix of a 150k-token vocabulary would otherwise go in 10 MB pieces).
@@ -213,7 +218,7 @@ public final class CpuMatrix implements Matrix {
 
     /** Activation rows {@code [from, to)} to int8, in the order the kernel of this layout reads. */
     private void quantize(int from, int to, int worker) {
-        int rc = rows16 ? NativeKernels.axc_cpu_quantize_rows16(xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from)
+        int rc = natural ? NativeKernels.axc_cpu_quantize_rows16(xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from)
                 : NativeKernels.axc_cpu_quantize_rows(nativeType, xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from);
         if (rc != 0) throw new IllegalStateException("activation rows of " + cols);
     }
@@ -225,7 +230,9 @@ public final class CpuMatrix implements Matrix {
     }
 
     private void computeInt8(int from, int to, int worker) {
-        int rc = NativeKernels.axc_cpu_matmul_int8(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
+        int rc = blocks
+                ? NativeKernels.axc_cpu_matmul_blocks_int8(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to)
+                : NativeKernels.axc_cpu_matmul_int8(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
         if (rc != 0) throw new IllegalStateException("native int8 " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
     }
 

@@ -62,7 +62,7 @@ public final class CpuTarget implements Target {
     public TargetInfo info() {
         String kernels = NativeKernels.available()
                 ? "native " + NativeKernels.levelName(NativeKernels.axc_cpu_level()) + " kernels (" + activations().name().toLowerCase()
-                  + " activations for q8_0/q4_0)"
+                  + " activations for the block types)"
                 : "Java Vector API kernels (" + Lanes.LENGTH * 32 + "-bit float32 lanes; " + NativeKernels.unavailableReason() + ")";
         String blocks = NativeKernels.available() ? ", q4_1, q5_0, q5_1, q4_k, q5_k, q6_k, int8, w8a8, gptq-int4 (groups in order)" : "";
         return new TargetInfo("cpu", kernels + ", " + options.threads() + " thread(s) for f32, f16, bf16, q8_0, q4_0" + blocks + " matmuls;"

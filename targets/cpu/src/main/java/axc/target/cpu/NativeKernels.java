@@ -73,6 +73,10 @@ public final class NativeKernels {
                                                    @Cast("const float*") long x, int n, @Cast("float*") long y,
                                                    int yStride, int yOff, int r0, int r1);
 
+    public static native int axc_cpu_matmul_blocks_int8(int dtype, @Cast("const void*") long w, long rowBytes, int cols,
+                                                        @Cast("const void*") long act, int n, @Cast("float*") long y,
+                                                        int yStride, int yOff, int r0, int r1);
+
     public static native int axc_cpu_int8_supported(int dtype);
 
     public static native int axc_cpu_matmul_g4(@Cast("const void*") long qweight, @Cast("const float*") long scales,

@@ -52,12 +52,7 @@ class NativeBlockKernelsTest {
         int used = NativeKernels.axc_cpu_set_level(level);
         Random rnd = new Random(rows * 131L + cols + level + type.ordinal());
         long rowBytes = type.bytesFor(cols);
-        MemorySegment w = Arena.ofAuto().allocate(rowBytes * rows, 64);
-        float[] src = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) src[c] = (float) (rnd.nextGaussian() * (c % 37 == 5 ? 8 : 1) + (r % 3 == 1 ? 0.5 : 0));
-            Quantizer.quantize(type, src, 0, cols, w, r * rowBytes);
-        }
+        MemorySegment w = quantizedRows(type, rows, cols, rnd);
         float[] x = NativeKernelsTest.gaussian(rnd, n * cols);
         MemorySegment xs = NativeKernelsTest.offHeap(x);
         int stride = rows + 3;
@@ -82,6 +77,68 @@ class NativeBlockKernelsTest {
                 assertEquals(want, got, 1e-6 * mag + 1e-6, at);
             }
         }
+    }
+
+    static Stream<Arguments> int8Cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (DType t : List.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K)) {
+            out.add(Arguments.of(t, 5, t.blockSize(), 1));
+            out.add(Arguments.of(t, 7, 19 * t.blockSize(), 3));
+        }
+        return out.stream();
+    }
+
+    /**
+     * The int8-activation kernels against their arithmetic done here: the activations as the C side
+     * quantized them (read back from its buffer: codes and a scale per 32), each block's dequantized
+     * weights dotted with the codes in float64 and scaled by the block's activation scale. What is
+     * left is float rounding, so a misplaced code, bit or scale is a large error, not a rounding one.
+     */
+    @ParameterizedTest(name = "int8 {0}: {1}x{2}, {3} rows")
+    @MethodSource("int8Cases")
+    void int8AgreesWithTheQuantizedActivations(DType type, int rows, int cols, int n) {
+        Random rnd = new Random(rows * 17L + cols + type.ordinal());
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = quantizedRows(type, rows, cols, rnd);
+        MemorySegment y = Arena.ofAuto().allocate(4L * n * rows, 64);
+        int nativeType = CpuMatrix.nativeType(type);
+        if (NativeKernels.axc_cpu_int8_supported(nativeType) == 0) {
+            // No VNNI here: the kernel must say so and touch nothing.
+            assertEquals(-1, NativeKernels.axc_cpu_matmul_blocks_int8(nativeType, w.address(), rowBytes, cols, 0, n, y.address(), rows, 0, 0, rows));
+            return;
+        }
+        float[] x = NativeKernelsTest.gaussian(rnd, n * cols);
+        long arb = NativeKernels.axc_cpu_act16_row_bytes(cols);
+        MemorySegment act = Arena.ofAuto().allocate(arb * n, 64);
+        assertEquals(0, NativeKernels.axc_cpu_quantize_rows16(NativeKernelsTest.offHeap(x).address(), n, cols, act.address()));
+        assertEquals(0, NativeKernels.axc_cpu_matmul_blocks_int8(nativeType, w.address(), rowBytes, cols, act.address(), n, y.address(), rows, 0, 0, rows));
+        int nb = cols / 32;
+        float[] deq = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            Dequantizer.dequantize(type, w, r * rowBytes, deq, 0, cols);
+            for (int t = 0; t < n; t++) {
+                double want = 0, mag = 0;
+                for (int b = 0; b < nb; b++) {
+                    double dx = act.get(ValueLayout.JAVA_FLOAT, arb * t + 32L * nb + 4L * b), sum = 0;
+                    for (int j = 0; j < 32; j++) sum += (double) deq[32 * b + j] * act.get(ValueLayout.JAVA_BYTE, arb * t + 32L * b + j);
+                    want += dx * sum;
+                    mag += Math.abs(dx * sum);
+                }
+                assertEquals(want, y.get(ValueLayout.JAVA_FLOAT, 4L * (t * rows + r)), 1e-5 * mag + 1e-6, type + " row " + r + " of activation " + t);
+            }
+        }
+    }
+
+    /** Random rows with outlier columns and offsets, quantized by the Java quantizer. */
+    static MemorySegment quantizedRows(DType type, int rows, int cols, Random rnd) {
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = Arena.ofAuto().allocate(rowBytes * rows, 64);
+        float[] src = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) src[c] = (float) (rnd.nextGaussian() * (c % 37 == 5 ? 8 : 1) + (r % 3 == 1 ? 0.5 : 0));
+            Quantizer.quantize(type, src, 0, cols, w, r * rowBytes);
+        }
+        return w;
     }
 
     @Test
