@@ -336,15 +336,27 @@ AXC_VNNI static inline __m256 axc_dot32(__m256i codes, const int8_t* q) {
     return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), codes, _mm256_loadu_si256((const __m256i*)q)));
 }
 
-/** One stored row (whole blocks) times one quantized activation row (cols / 32 natural blocks). */
-AXC_VNNI static float axc_dot_blocks_vnni(int dtype, const uint8_t* row, const uint8_t* act, int cols) {
+/**
+ * One stored row (whole blocks) times NT quantized activation rows (cols / 32 natural blocks each):
+ * out[t] for act[t]. Each 32 weights' codes are built once and used for every activation row, so a
+ * prefill pays for the decoding once per four rows.
+ */
+template <int NT>
+AXC_VNNI static void axc_dot_blocks_vnni(int dtype, const uint8_t* row, const uint8_t* const* act, int cols, float* out) {
     int nb = cols / 32;
-    const int8_t* q = (const int8_t*)act;
-    const float* dx = (const float*)(act + 32 * nb);
-    const int32_t* sx = (const int32_t*)(act + 36 * nb);
+    const int8_t* q[NT];
+    const float* dx[NT];
+    const int32_t* sx[NT];
+    __m256 acc[NT];
+    float off[NT];  // sum over blocks of the offset (or min) times dx * s
+    for (int t = 0; t < NT; t++) {
+        q[t] = (const int8_t*)act[t];
+        dx[t] = (const float*)(act[t] + 32 * nb);
+        sx[t] = (const int32_t*)(act[t] + 36 * nb);
+        acc[t] = _mm256_setzero_ps();
+        off[t] = 0.0f;
+    }
     const __m256i low = _mm256_set1_epi8(0x0F), sixteen = _mm256_set1_epi8(16), three = _mm256_set1_epi8(3);
-    __m256 acc = _mm256_setzero_ps();
-    float off = 0.0f;  // sum over blocks of the offset (or min) times dx * s
     switch (dtype) {
         case AXC_Q4_1:
         case AXC_Q5_0:
@@ -353,31 +365,38 @@ AXC_VNNI static float axc_dot_blocks_vnni(int dtype, const uint8_t* row, const u
             for (int b = 0; b < nb; b++) {
                 const uint8_t* p = row + (size_t)bb * b;
                 float d = _cvtsh_ss(axc_u16(p));
+                // Q5_0: (c - 16) . x; Q4_1 / Q5_1: c . x + m * sum(x).
+                float o = dtype == AXC_Q5_0 ? -16.0f * d : _cvtsh_ss(axc_u16(p + 2));
                 __m256i c = axc_nibbles32(p + (dtype == AXC_Q4_1 ? 4 : dtype == AXC_Q5_0 ? 6 : 8));
                 if (dtype != AXC_Q4_1) c = _mm256_mask_add_epi8(c, (__mmask32)axc_le32(p + (dtype == AXC_Q5_0 ? 2 : 4)), c, sixteen);
-                acc = _mm256_fmadd_ps(axc_dot32(c, q + 32 * b), _mm256_set1_ps(d * dx[b]), acc);
-                // Q5_0: (c - 16) . x; Q4_1 / Q5_1: c . x + m * sum(x).
-                off += (dtype == AXC_Q5_0 ? -16.0f * d : _cvtsh_ss(axc_u16(p + 2))) * dx[b] * (float)sx[b];
+                for (int t = 0; t < NT; t++) {
+                    acc[t] = _mm256_fmadd_ps(axc_dot32(c, q[t] + 32 * b), _mm256_set1_ps(d * dx[t][b]), acc[t]);
+                    off[t] += o * dx[t][b] * (float)sx[t][b];
+                }
             }
             break;
         }
         case AXC_Q4_K:
         case AXC_Q5_K: {
             int q5 = dtype == AXC_Q5_K, bb = axc_block_bytes(dtype);
-            __m256 accm = _mm256_setzero_ps();
+            __m256 accm[NT];
+            for (int t = 0; t < NT; t++) accm[t] = _mm256_setzero_ps();
             for (int k = 0; k < cols / 256; k++) {
                 const uint8_t* p = row + (size_t)bb * k;
                 uint8_t sm[16];
                 axc_scales_k4(p + 4, sm);
                 __m128i smv = _mm_loadu_si128((const __m128i*)sm);
-                __m256 dxv = _mm256_loadu_ps(dx + 8 * k);
-                // Per sub-block: d * scale * dx, and dmin * min * dx * s (taken off at the end).
-                __m256 dl = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(smv)), _mm256_set1_ps(_cvtsh_ss(axc_u16(p)))), dxv);
+                // Per sub-block: d * scale (times each row's dx below), and dmin * min * dx * s (taken off at the end).
+                __m256 sc = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(smv)), _mm256_set1_ps(_cvtsh_ss(axc_u16(p))));
                 __m256 ml = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(smv, 8))), _mm256_set1_ps(_cvtsh_ss(axc_u16(p + 2))));
-                accm = _mm256_fmadd_ps(_mm256_mul_ps(ml, dxv), _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(sx + 8 * k))), accm);
+                __m256 dl[NT];
+                for (int t = 0; t < NT; t++) {
+                    __m256 dxv = _mm256_loadu_ps(dx[t] + 8 * k);
+                    dl[t] = _mm256_mul_ps(sc, dxv);
+                    accm[t] = _mm256_fmadd_ps(_mm256_mul_ps(ml, dxv), _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(sx[t] + 8 * k))), accm[t]);
+                }
                 const uint8_t* qs = p + (q5 ? 48 : 16);
                 __m256i qh = q5 ? _mm256_loadu_si256((const __m256i*)(p + 16)) : _mm256_setzero_si256();
-                const int8_t* xk = q + 256 * k;
                 for (int j = 0; j < 4; j++) {
                     __m256i v = _mm256_loadu_si256((const __m256i*)(qs + 32 * j));
                     __m256i lo = _mm256_and_si256(v, low), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
@@ -385,11 +404,14 @@ AXC_VNNI static float axc_dot_blocks_vnni(int dtype, const uint8_t* row, const u
                         lo = _mm256_mask_add_epi8(lo, _mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(1 << (2 * j)))), lo, sixteen);
                         hi = _mm256_mask_add_epi8(hi, _mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(1 << (2 * j + 1)))), hi, sixteen);
                     }
-                    acc = _mm256_fmadd_ps(axc_dot32(lo, xk + 64 * j), _mm256_permutexvar_ps(_mm256_set1_epi32(2 * j), dl), acc);
-                    acc = _mm256_fmadd_ps(axc_dot32(hi, xk + 64 * j + 32), _mm256_permutexvar_ps(_mm256_set1_epi32(2 * j + 1), dl), acc);
+                    for (int t = 0; t < NT; t++) {
+                        const int8_t* xk = q[t] + 256 * k + 64 * j;
+                        acc[t] = _mm256_fmadd_ps(axc_dot32(lo, xk), _mm256_permutexvar_ps(_mm256_set1_epi32(2 * j), dl[t]), acc[t]);
+                        acc[t] = _mm256_fmadd_ps(axc_dot32(hi, xk + 32), _mm256_permutexvar_ps(_mm256_set1_epi32(2 * j + 1), dl[t]), acc[t]);
+                    }
                 }
             }
-            off = -axc_hsum256(accm);
+            for (int t = 0; t < NT; t++) off[t] = -axc_hsum256(accm[t]);
             break;
         }
         case AXC_Q6_K: {
@@ -415,18 +437,22 @@ AXC_VNNI static float axc_dot_blocks_vnni(int dtype, const uint8_t* row, const u
                     };
                     for (int j = 0; j < 4; j++) {
                         int b = 8 * k + 4 * half + j;  // the activation block of these 32 weights
-                        __m256i xq = _mm256_loadu_si256((const __m256i*)(q + 32 * b));
-                        __m256i lanes = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), c[j], xq), _mm256_dpbusd_epi32(_mm256_setzero_si256(), k32, xq));
                         // Lanes 0-3 take scale 2j of this half, lanes 4-7 scale 2j + 1.
                         __m256i idx = _mm256_setr_epi32(2 * j, 2 * j, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1);
-                        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_mul_ps(_mm256_permutexvar_ps(idx, sc[half]), _mm256_set1_ps(dx[b])), acc);
+                        __m256 s16 = _mm256_permutexvar_ps(idx, sc[half]);
+                        for (int t = 0; t < NT; t++) {
+                            __m256i xq = _mm256_loadu_si256((const __m256i*)(q[t] + 32 * b));
+                            __m256i lanes = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), c[j], xq),
+                                                             _mm256_dpbusd_epi32(_mm256_setzero_si256(), k32, xq));
+                            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_mul_ps(s16, _mm256_set1_ps(dx[t][b])), acc[t]);
+                        }
                     }
                 }
             }
             break;
         }
     }
-    return axc_hsum256(acc) + off;
+    for (int t = 0; t < NT; t++) out[t] = axc_hsum256(acc[t]) + off[t];
 }
 #endif
 
@@ -444,7 +470,19 @@ static inline int axc_cpu_matmul_blocks_int8(int dtype, const void* w, long long
     long long arb = axc_act16_row_bytes(cols);
     for (int r = r0; r < r1; r++) {
         const uint8_t* row = (const uint8_t*)w + (size_t)rowBytes * r;
-        for (int t = 0; t < n; t++) y[(size_t)t * yStride + yOff + r] = axc_dot_blocks_vnni(dtype, row, (const uint8_t*)act + arb * t, cols);
+        for (int t0 = 0; t0 < n; t0 += 4) {
+            int nt = n - t0 < 4 ? n - t0 : 4;
+            const uint8_t* a[4];
+            float v[4];
+            for (int t = 0; t < nt; t++) a[t] = (const uint8_t*)act + arb * (t0 + t);
+            switch (nt) {
+                case 4: axc_dot_blocks_vnni<4>(dtype, row, a, cols, v); break;
+                case 3: axc_dot_blocks_vnni<3>(dtype, row, a, cols, v); break;
+                case 2: axc_dot_blocks_vnni<2>(dtype, row, a, cols, v); break;
+                default: axc_dot_blocks_vnni<1>(dtype, row, a, cols, v); break;
+            }
+            for (int t = 0; t < nt; t++) y[(size_t)(t0 + t) * yStride + yOff + r] = v[t];
+        }
     }
     return 0;
 #else
