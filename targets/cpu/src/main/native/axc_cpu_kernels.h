@@ -611,11 +611,13 @@ static inline int axc_cpu_matmul_int8(int dtype, const void* w, long long rowByt
 // The "cpu-rows16-v1" layout (axc.target.cpu.PackedRows): rows go in groups of 16; for each block of
 // 32 columns a group holds its 16 rows' codes interleaved 4 bytes at a time (64-byte chunk k holds
 // bytes 4k..4k+3 of every row's block codes, row 0 first), then the 16 rows' f16 scales. Q8_0 codes
-// are stored plus 128 (unsigned), Q4_0 codes as llama.cpp's nibble bytes. One vpdpbusd then adds
+// are stored plus 128 (unsigned), Q4_0 and Q5_0 codes as llama.cpp's nibble bytes; Q5_0's fifth bits
+// follow the codes as one 64-bit byte mask per chunk and nibble half (low, then high), and add 16 to
+// the bytes they mark (one masked add per chunk half). One vpdpbusd then adds
 // four products to each of the 16 rows' sums, the activation's 4 bytes broadcast to every lane, and
 // a block ends with its 16 rows' sums side by side in one register: one convert and one multiply by
-// the 16 rows' scales finish it. Unsigned codes are made signed by subtracting 128 * sum(x) (Q8_0) or
-// 8 * sum(x) (Q4_0) per block, one broadcast per block and activation row.
+// the 16 rows' scales finish it. Unsigned codes are made signed by subtracting 128 * sum(x) (Q8_0),
+// 8 * sum(x) (Q4_0) or 16 * sum(x) (Q5_0) per block, one broadcast per block and activation row.
 //
 // Activations for these kernels (axc_cpu_quantize_rows_natural): int8 q[32 * nb] in natural order,
 // float d[nb], int32 s[nb] (sum of the block's codes).
@@ -659,7 +661,8 @@ AXC_VNNI static void axc_group16_vnni(int dtype, const uint8_t* w, int cols, con
                                       float* y, size_t yStride) {
     int nb = cols / 32;
     int codes = dtype == AXC_Q8_0 ? 512 : 256;
-    int offset = dtype == AXC_Q8_0 ? 128 : 8;
+    int masks = dtype == AXC_Q5_0 ? 64 : 0;
+    int offset = dtype == AXC_Q8_0 ? 128 : dtype == AXC_Q5_0 ? 16 : 8;
     const int8_t* q[4];
     const float* dx[4];
     const int32_t* sx[4];
@@ -671,8 +674,8 @@ AXC_VNNI static void axc_group16_vnni(int dtype, const uint8_t* w, int cols, con
     const __m512i low = _mm512_set1_epi8(0x0F);
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     for (int b = 0; b < nb; b++) {
-        const uint8_t* blk = w + (size_t)(codes + 32) * b;
-        __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(blk + codes)));
+        const uint8_t* blk = w + (size_t)(codes + masks + 32) * b;
+        __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(blk + codes + masks)));
         __m512i sum[4];
         for (int t = 0; t < nt; t++) sum[t] = _mm512_set1_epi32(-offset * sx[t][b]);
         if (dtype == AXC_Q8_0) {
@@ -688,6 +691,14 @@ AXC_VNNI static void axc_group16_vnni(int dtype, const uint8_t* w, int cols, con
             for (int k = 0; k < 4; k++) {
                 __m512i v = _mm512_loadu_si512(blk + 64 * k);
                 __m512i wl = _mm512_and_si512(v, low), wh = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+                if (masks) {
+                    const __m512i sixteen = _mm512_set1_epi8(16);
+                    uint64_t ml, mh;
+                    memcpy(&ml, blk + codes + 16 * k, 8);
+                    memcpy(&mh, blk + codes + 16 * k + 8, 8);
+                    wl = _mm512_mask_add_epi8(wl, (__mmask64)ml, wl, sixteen);
+                    wh = _mm512_mask_add_epi8(wh, (__mmask64)mh, wh, sixteen);
+                }
                 for (int t = 0; t < nt; t++) {
                     int32_t xl, xh;
                     memcpy(&xl, q[t] + 32 * b + 4 * k, 4);
@@ -726,7 +737,7 @@ static inline int axc_cpu_quantize_rows16(const float* x, int n, int cols, void*
  */
 static inline int axc_cpu_matmul_rows16(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
                                         float* y, int yStride, int yOff, int r0, int r1) {
-    if ((dtype != AXC_Q8_0 && dtype != AXC_Q4_0) || !axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0 || r0 % 16 != 0 || r1 % 16 != 0) return -1;
+    if ((dtype != AXC_Q8_0 && dtype != AXC_Q4_0 && dtype != AXC_Q5_0) || !axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0 || r0 % 16 != 0 || r1 % 16 != 0) return -1;
 #ifdef AXC_X86
     long long arb = axc_act16_row_bytes(cols);
     for (int r = r0; r < r1; r += 16) {

@@ -58,7 +58,7 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
      * native library, the Vector API kernels (stored blocks).
      */
     private Matrix packed(TensorInfo t, String layout) {
-        boolean known = layout.equals(PackedRows.LAYOUT) || layout.equals(PackedRows.LAYOUT16) && t.dim(0) % 16 == 0;
+        boolean known = layout.equals(PackedRows.LAYOUT) && PackedRows.hasRowLayout(t.dtype()) || layout.equals(PackedRows.LAYOUT16) && t.dim(0) % 16 == 0;
         if (!known || !PackedRows.packs(t.dtype(), t.shape())) {
             throw InvalidInputException.of(store.files().getFirst(), "tensor " + t.name() + ": unknown layout " + layout + " for " + t.dtype() + " " + t.shapeString());
         }
@@ -70,14 +70,22 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
             boolean int8 = nat && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(CpuMatrix.nativeType(t.dtype())) == 1;
             if (int8) return new CpuMatrix(data, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT16);
             MemorySegment blocks = PackedRows.unpack16(t.dtype(), rows, cols, data);
-            if (!nat) return new CpuMatrix(blocks, t.dtype(), rows, cols, new SegmentMatrix(blocks, t.dtype(), rows, cols, (d, src, off, dst, n) -> Dequantizer.dequantize(d, src, off, dst, 0, n)), pool);
+            SegmentMatrix decoder = decoder(blocks, t, rows, cols);
+            // Q5_0 has no row layout: as stored blocks on the native kernels, else on the decoders.
+            if (!PackedRows.hasRowLayout(t.dtype())) return nat ? new CpuMatrix(blocks, t.dtype(), rows, cols, decoder, pool, scratch, activations, null) : decoder;
+            if (!nat) return new CpuMatrix(blocks, t.dtype(), rows, cols, decoder, pool);
             MemorySegment byRow = java.lang.foreign.Arena.ofAuto().allocate(blocks.byteSize(), 64);
             PackedRows.pack(t.dtype(), cols, blocks, 0, rows, byRow);
             return new CpuMatrix(byRow, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT);
         }
         if (nat) return new CpuMatrix(data, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT);
         MemorySegment blocks = PackedRows.unpack(t.dtype(), rows, cols, data);
-        return new CpuMatrix(blocks, t.dtype(), rows, cols, new SegmentMatrix(blocks, t.dtype(), rows, cols, (d, src, off, dst, n) -> Dequantizer.dequantize(d, src, off, dst, 0, n)), pool);
+        return new CpuMatrix(blocks, t.dtype(), rows, cols, decoder(blocks, t, rows, cols), pool);
+    }
+
+    /** The interpreter's decoder over GGUF blocks in memory. */
+    private static SegmentMatrix decoder(MemorySegment blocks, TensorInfo t, int rows, int cols) {
+        return new SegmentMatrix(blocks, t.dtype(), rows, cols, (d, src, off, dst, n) -> Dequantizer.dequantize(d, src, off, dst, 0, n));
     }
 
     @Override

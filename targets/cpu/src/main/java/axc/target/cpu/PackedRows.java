@@ -8,15 +8,18 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The cpu target's layouts of Q8_0 and Q4_0 matrices, written at compile time and streamed by the
- * native kernels. Every layout keeps each row's bytes count (16 rows' bytes for a group of 16), so
+ * The cpu target's layouts of Q8_0, Q4_0 and Q5_0 matrices, written at compile time and streamed by
+ * the native kernels. Every layout keeps each row's bytes count (16 rows' bytes for a group of 16), so
  * sizes and row offsets do not change; the artifact's weight index names the layout.
  *
  * <p>{@link #LAYOUT16} (matrices whose rows come in multiples of 16): for each group of 16 rows and
  * each block of 32 columns, the 16 rows' codes interleaved four bytes at a time (64-byte chunk
  * {@code k} holds bytes {@code 4k..4k+3} of every row's block codes, row 0 first; Q8_0 codes stored
- * plus 128, Q4_0 as llama.cpp's nibble bytes), then the 16 rows' f16 scales. One int8 dot-product
- * instruction then advances all 16 rows, and a block's 16 sums are scaled with one multiply.
+ * plus 128, Q4_0 and Q5_0 as llama.cpp's nibble bytes), then for Q5_0 the fifth bits as byte masks
+ * of those chunks (per chunk {@code k}: 64 bits for its low nibbles, then 64 for its high ones, bit
+ * {@code 4i + j} for byte {@code j} of row {@code i}), then the 16 rows' f16 scales. One int8
+ * dot-product instruction then advances all 16 rows, and a block's 16 sums are scaled with one
+ * multiply. Q5_0 has only this layout (matrices of other row counts stay as stored).
  *
  * <p>{@link #LAYOUT} (the rest, and what the float-activation kernels read): each row's block codes back to back (32 bytes per Q8_0 block, 16 per Q4_0 block in
  * llama.cpp's nibble order), then that row's f16 scales. GGUF interleaves a scale before every block;
@@ -39,24 +42,42 @@ public final class PackedRows {
         return shape[0] % 16 == 0 ? LAYOUT16 : LAYOUT;
     }
 
+    /** Whether {@code t} has {@link #LAYOUT} as well as {@link #LAYOUT16} (Q5_0 has the 16-row one only). */
+    public static boolean hasRowLayout(DType t) {
+        return t == DType.Q8_0 || t == DType.Q4_0;
+    }
+
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Whether a {@code rows x cols} matrix of {@code t} is written packed. */
     public static boolean packs(DType t, long[] shape) {
-        return (t == DType.Q8_0 || t == DType.Q4_0) && shape.length == 2 && shape[1] % 32 == 0 && shape[1] > 0;
+        if (shape.length != 2 || shape[1] % 32 != 0 || shape[1] <= 0) return false;
+        return hasRowLayout(t) || t == DType.Q5_0 && shape[0] % 16 == 0;
     }
 
     /** Bytes of a block's codes. */
     static int codeBytes(DType t) {
         return switch (t) {
             case Q8_0 -> 32;
-            case Q4_0 -> 16;
+            case Q4_0, Q5_0 -> 16;
             default -> throw new IllegalArgumentException("no packed layout for " + t);
         };
     }
 
+    /** Bytes of a block's fifth bits (Q5_0's {@code qh}), which the 16-row layout keeps as chunk masks. */
+    static int highBitBytes(DType t) {
+        return t == DType.Q5_0 ? 4 : 0;
+    }
+
+    /** Bytes of one block of a 16-row group in {@link #LAYOUT16}: codes, masks, scales. */
+    static int groupBlockBytes(DType t) {
+        return 16 * (codeBytes(t) + highBitBytes(t) + 2);
+    }
+
     /** Packs {@code rows} stored rows of {@code src} (GGUF blocks) from row {@code r0} into {@code dst} at 0. */
     public static void pack(DType t, int cols, MemorySegment src, long r0, int rows, MemorySegment dst) {
+        if (!hasRowLayout(t)) throw new IllegalArgumentException("no row layout for " + t);
         int nb = cols / 32;
         int qsb = codeBytes(t);
         int block = qsb + 2;
@@ -73,6 +94,7 @@ public final class PackedRows {
 
     /** The inverse of {@link #pack}: every row of a packed matrix back in GGUF blocks, in new memory. */
     public static MemorySegment unpack(DType t, int rows, int cols, MemorySegment packed) {
+        if (!hasRowLayout(t)) throw new IllegalArgumentException("no row layout for " + t);
         int nb = cols / 32;
         int qsb = codeBytes(t);
         int block = qsb + 2;
@@ -91,66 +113,99 @@ public final class PackedRows {
     /** Packs rows {@code [r0, r0 + rows)} (multiples of 16) of {@code src} (GGUF blocks) into {@link #LAYOUT16} at {@code dst}. */
     public static void pack16(DType t, int cols, MemorySegment src, long r0, int rows, MemorySegment dst) {
         if (r0 % 16 != 0 || rows % 16 != 0) throw new IllegalArgumentException("16-row groups: rows " + r0 + " + " + rows);
-        int nb = cols / 32;
-        int qsb = codeBytes(t);
-        int block = qsb + 2;
-        long rowBytes = (long) block * nb;
-        int flip = t == DType.Q8_0 ? 0x80 : 0;
-        for (int g = 0; g < rows; g += 16) {
-            for (int b = 0; b < nb; b++) {
-                long o = (long) g * rowBytes + (long) (16 * qsb + 32) * b;
-                for (int i = 0; i < 16; i++) {
-                    long s = (r0 + g + i) * rowBytes + (long) block * b;
-                    for (int k = 0; k < qsb / 4; k++) {
-                        for (int j = 0; j < 4; j++) dst.set(ValueLayout.JAVA_BYTE, o + 64L * k + 4L * i + j, (byte) (src.get(ValueLayout.JAVA_BYTE, s + 2 + 4L * k + j) ^ flip));
-                    }
-                    dst.set(I16, o + 16L * qsb + 2L * i, src.get(I16, s));
-                }
-            }
-        }
+        group16(t, cols, src, r0, rows, dst, true);
     }
 
     /** The inverse of {@link #pack16}: a whole {@link #LAYOUT16} matrix back in GGUF blocks, in new memory. */
     public static MemorySegment unpack16(DType t, int rows, int cols, MemorySegment packed) {
-        int nb = cols / 32;
-        int qsb = codeBytes(t);
-        int block = qsb + 2;
-        long rowBytes = (long) block * nb;
-        int flip = t == DType.Q8_0 ? 0x80 : 0;
-        MemorySegment out = Arena.ofAuto().allocate(rowBytes * rows, 64);
-        for (int g = 0; g < rows; g += 16) {
-            for (int b = 0; b < nb; b++) {
-                long o = (long) g * rowBytes + (long) (16 * qsb + 32) * b;
-                for (int i = 0; i < 16; i++) {
-                    long s = (long) (g + i) * rowBytes + (long) block * b;
-                    out.set(I16, s, packed.get(I16, o + 16L * qsb + 2L * i));
-                    for (int k = 0; k < qsb / 4; k++) {
-                        for (int j = 0; j < 4; j++) out.set(ValueLayout.JAVA_BYTE, s + 2 + 4L * k + j, (byte) (packed.get(ValueLayout.JAVA_BYTE, o + 64L * k + 4L * i + j) ^ flip));
-                    }
-                }
-            }
-        }
+        MemorySegment out = Arena.ofAuto().allocate(t.bytesFor(cols) * rows, 64);
+        group16(t, cols, out, 0, rows, packed, false);
         return out;
     }
 
-    /** Row {@code r} of a {@link #LAYOUT16} matrix as floats (embedding lookups). */
+    /**
+     * Moves every byte between GGUF blocks ({@code blocks}, from row {@code r0}) and {@link #LAYOUT16}
+     * ({@code grouped}, from 0): packing when {@code pack}, else unpacking. One mapping, both ways.
+     */
+    private static void group16(DType t, int cols, MemorySegment blocks, long r0, int rows, MemorySegment grouped, boolean pack) {
+        int nb = cols / 32;
+        int qsb = codeBytes(t);
+        int hb = highBitBytes(t);
+        int block = 2 + hb + qsb;
+        long rowBytes = (long) block * nb;
+        int flip = t == DType.Q8_0 ? 0x80 : 0;
+        byte[] masks = new byte[16 * hb];
+        for (int g = 0; g < rows; g += 16) {
+            for (int b = 0; b < nb; b++) {
+                long o = (long) g * rowBytes + (long) groupBlockBytes(t) * b;
+                long masksAt = o + 16L * qsb, scalesAt = masksAt + 16L * hb;
+                if (!pack && hb > 0) MemorySegment.copy(grouped, ValueLayout.JAVA_BYTE, masksAt, masks, 0, masks.length);
+                for (int i = 0; i < 16; i++) {
+                    long s = (r0 + g + i) * rowBytes + (long) block * b;
+                    for (int k = 0; k < qsb / 4; k++) {
+                        for (int j = 0; j < 4; j++) {
+                            long at = o + 64L * k + 4L * i + j, from = s + 2 + hb + 4L * k + j;
+                            if (pack) grouped.set(ValueLayout.JAVA_BYTE, at, (byte) (blocks.get(ValueLayout.JAVA_BYTE, from) ^ flip));
+                            else blocks.set(ValueLayout.JAVA_BYTE, from, (byte) (grouped.get(ValueLayout.JAVA_BYTE, at) ^ flip));
+                        }
+                    }
+                    if (hb > 0) {
+                        // qh bit 4k + j (low nibble of byte j of chunk k) <-> mask bit 4i + j of chunk k's low mask;
+                        // bit 16 + 4k + j (its high nibble) <-> the same bit of the high mask.
+                        int qh = pack ? blocks.get(LE32, s + 2) : 0;
+                        for (int k = 0; k < 4; k++) {
+                            for (int j = 0; j < 4; j++) {
+                                for (int half = 0; half < 2; half++) {
+                                    int bit = 16 * half + 4 * k + j, m = 8 * (2 * k + half) * 8 + 4 * i + j;
+                                    if (pack) {
+                                        if ((qh >>> bit & 1) != 0) masks[m >> 3] |= (byte) (1 << (m & 7));
+                                    } else if ((masks[m >> 3] >> (m & 7) & 1) != 0) {
+                                        qh |= 1 << bit;
+                                    }
+                                }
+                            }
+                        }
+                        if (!pack) blocks.set(LE32, s + 2, qh);
+                    }
+                    if (pack) grouped.set(I16, scalesAt + 2L * i, blocks.get(I16, s));
+                    else blocks.set(I16, s, grouped.get(I16, scalesAt + 2L * i));
+                }
+                if (pack && hb > 0) {
+                    MemorySegment.copy(masks, 0, grouped, ValueLayout.JAVA_BYTE, masksAt, masks.length);
+                    java.util.Arrays.fill(masks, (byte) 0);
+                }
+            }
+        }
+    }
+
+    /** Row {@code r} of a {@link #LAYOUT16} matrix as floats (embedding lookups), as the dequantizers compute them. */
     public static void dequantizeRow16(DType t, MemorySegment packed, int r, int cols, float[] dst) {
         int nb = cols / 32;
         int qsb = codeBytes(t);
-        long rowBytes = (long) (qsb + 2) * nb;
+        int hb = highBitBytes(t);
+        long rowBytes = t.bytesFor(cols);
         int g = r / 16 * 16;
         int i = r % 16;
         for (int b = 0; b < nb; b++) {
-            long o = (long) g * rowBytes + (long) (16 * qsb + 32) * b;
-            float d = Float.float16ToFloat(packed.get(I16, o + 16L * qsb + 2L * i));
+            long o = (long) g * rowBytes + (long) groupBlockBytes(t) * b;
+            long masks = o + 16L * qsb;
+            float d = Float.float16ToFloat(packed.get(I16, masks + 16L * hb + 2L * i));
             for (int k = 0; k < qsb / 4; k++) {
                 for (int j = 0; j < 4; j++) {
                     int v = packed.get(ValueLayout.JAVA_BYTE, o + 64L * k + 4L * i + j) & 0xFF;
-                    if (t == DType.Q8_0) {
-                        dst[32 * b + 4 * k + j] = (v - 128) * d;
-                    } else {
-                        dst[32 * b + 4 * k + j] = ((v & 0x0F) - 8) * d;
-                        dst[32 * b + 16 + 4 * k + j] = ((v >> 4) - 8) * d;
+                    switch (t) {
+                        case Q8_0 -> dst[32 * b + 4 * k + j] = (v - 128) * d;
+                        case Q4_0 -> {
+                            dst[32 * b + 4 * k + j] = ((v & 0x0F) - 8) * d;
+                            dst[32 * b + 16 + 4 * k + j] = ((v >> 4) - 8) * d;
+                        }
+                        default -> {
+                            int m = 4 * i + j;
+                            int lo = packed.get(ValueLayout.JAVA_BYTE, masks + 16L * k + (m >> 3)) >> (m & 7) & 1;
+                            int hi = packed.get(ValueLayout.JAVA_BYTE, masks + 16L * k + 8 + (m >> 3)) >> (m & 7) & 1;
+                            dst[32 * b + 4 * k + j] = d * (float) (((v & 0x0F) | lo << 4) - 16);
+                            dst[32 * b + 16 + 4 * k + j] = d * (float) (((v >> 4) | hi << 4) - 16);
+                        }
                     }
                 }
             }

@@ -129,6 +129,52 @@ class NativeBlockKernelsTest {
         }
     }
 
+    /**
+     * Q5_0 in the 16-row interleaved layout: packing is undone exactly, rows read back as the
+     * dequantizer reads the blocks, and the 16-row int8 kernel gives what the int8 kernel on the stored
+     * blocks gives for the same quantized activations (both sum the same integer products; only the
+     * float scaling order differs).
+     */
+    @ParameterizedTest(name = "Q5_0 16-row: {0}x{1}, {2} rows")
+    @org.junit.jupiter.params.provider.CsvSource({"16,32,1", "48,896,5", "32,1056,2"})
+    void q5_0InSixteenRowGroups(int rows, int cols, int n) {
+        Random rnd = new Random(rows + cols * 3L + n);
+        long rowBytes = DType.Q5_0.bytesFor(cols);
+        MemorySegment w = quantizedRows(DType.Q5_0, rows, cols, rnd);
+        MemorySegment p = Arena.ofAuto().allocate(w.byteSize(), 64);
+        PackedRows.pack16(DType.Q5_0, cols, w, 0, rows, p);
+        assertEquals(-1L, w.mismatch(PackedRows.unpack16(DType.Q5_0, rows, cols, p)), "unpack16(pack16(w)) != w");
+        float[] a = new float[cols];
+        float[] e = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            PackedRows.dequantizeRow16(DType.Q5_0, p, r, cols, a);
+            Dequantizer.dequantize(DType.Q5_0, w, r * rowBytes, e, 0, cols);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(e, a, "row " + r);
+        }
+        int dt = CpuMatrix.nativeType(DType.Q5_0);
+        MemorySegment ys = Arena.ofAuto().allocate(4L * n * rows, 64);
+        if (NativeKernels.axc_cpu_int8_supported(dt) == 0) {
+            assertEquals(-1, NativeKernels.axc_cpu_matmul_rows16(dt, p.address(), rowBytes, cols, 0, n, ys.address(), rows, 0, 0, rows));
+            return;
+        }
+        long arb = NativeKernels.axc_cpu_act16_row_bytes(cols);
+        MemorySegment act = Arena.ofAuto().allocate(arb * n, 64);
+        assertEquals(0, NativeKernels.axc_cpu_quantize_rows16(NativeKernelsTest.offHeap(NativeKernelsTest.gaussian(rnd, n * cols)).address(), n, cols, act.address()));
+        MemorySegment want = Arena.ofAuto().allocate(4L * n * rows, 64);
+        assertEquals(0, NativeKernels.axc_cpu_matmul_blocks_int8(dt, w.address(), rowBytes, cols, act.address(), n, want.address(), rows, 0, 0, rows));
+        assertEquals(0, NativeKernels.axc_cpu_matmul_rows16(dt, p.address(), rowBytes, cols, act.address(), n, ys.address(), rows, 0, 0, rows));
+        // The stored-block kernel takes the codes' offset off in float, the 16-row one in integers: on
+        // outputs that nearly cancel that moves the last digits, while a wrong mask bit moves an output
+        // by 16 codes' worth (about the outputs' own size).
+        double sq = 0;
+        for (int i = 0; i < n * rows; i++) sq += Math.pow(want.getAtIndex(ValueLayout.JAVA_FLOAT, i), 2);
+        double rms = Math.sqrt(sq / (n * rows));
+        for (int i = 0; i < n * rows; i++) {
+            float x = want.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            assertEquals(x, ys.getAtIndex(ValueLayout.JAVA_FLOAT, i), 1e-3 * rms, "output " + i);
+        }
+    }
+
     /** Random rows with outlier columns and offsets, quantized by the Java quantizer. */
     static MemorySegment quantizedRows(DType type, int rows, int cols, Random rnd) {
         long rowBytes = type.bytesFor(cols);
