@@ -456,6 +456,71 @@ AXC_VNNI static void axc_dot_blocks_vnni(int dtype, const uint8_t* row, const ui
 }
 #endif
 
+#ifdef AXC_X86
+/**
+ * Q4_K in the 16-row layout (axc.target.cpu.PackedRows, q4kGroup16): one group of 16 rows times nt
+ * (1..4) activation rows (at act, arb bytes apart), y[t * yStride + i] for row i. Per 256 columns the
+ * 16 rows' 6-bit scales and mins are decoded in vector lanes (the word trick of axc_scales_k4, one
+ * lane a row), and each 64-byte chunk of codes advances 16 rows' sums by four products per nibble
+ * half, the activation's 4 bytes broadcast, as for Q4_0.
+ */
+AXC_VNNI static void axc_group16_q4k_vnni(const uint8_t* w, int cols, const uint8_t* act, long long arb, int nt, float* y, size_t yStride) {
+    int nb = cols / 32;
+    const int8_t* q[4];
+    const float* dx[4];
+    const int32_t* sx[4];
+    for (int t = 0; t < nt; t++) {
+        q[t] = (const int8_t*)(act + arb * t);
+        dx[t] = (const float*)(act + arb * t + 32 * nb);
+        sx[t] = (const int32_t*)(act + arb * t + 36 * nb);
+    }
+    const __m512i low = _mm512_set1_epi8(0x0F), m6 = _mm512_set1_epi32(0x3F3F3F3F), m4 = _mm512_set1_epi32(0x0F0F0F0F);
+    const __m512i m2 = _mm512_set1_epi32(0x03030303), byte = _mm512_set1_epi32(0xFF);
+    __m512 acc[4], accm[4];
+    for (int t = 0; t < 4; t++) acc[t] = accm[t] = _mm512_setzero_ps();
+    for (int k = 0; k < cols / 256; k++) {
+        const uint8_t* blk = w + (size_t)2304 * k;
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(blk + 2048)));
+        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(blk + 2080)));
+        __m512i w0 = _mm512_loadu_si512(blk + 2112), w1 = _mm512_loadu_si512(blk + 2176), w2 = _mm512_loadu_si512(blk + 2240);
+        // Scales of sub-blocks 0-3 and 4-7, mins of 0-3 and 4-7: one byte each, one lane per row.
+        __m512i u[4] = {
+            _mm512_and_si512(w0, m6),
+            _mm512_or_si512(_mm512_and_si512(w2, m4), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w0, 6), m2), 4)),
+            _mm512_and_si512(w1, m6),
+            _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(w2, 4), m4), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w1, 6), m2), 4)),
+        };
+        for (int j = 0; j < 4; j++) {
+            __m512i s[2][4];
+            for (int t = 0; t < nt; t++) s[0][t] = s[1][t] = _mm512_setzero_si512();
+            for (int c = 0; c < 8; c++) {
+                __m512i v = _mm512_loadu_si512(blk + 512 * j + 64 * c);
+                __m512i lo = _mm512_and_si512(v, low), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+                for (int t = 0; t < nt; t++) {
+                    int32_t xl, xh;
+                    memcpy(&xl, q[t] + 256 * k + 64 * j + 4 * c, 4);
+                    memcpy(&xh, q[t] + 256 * k + 64 * j + 32 + 4 * c, 4);
+                    s[0][t] = _mm512_dpbusd_epi32(s[0][t], lo, _mm512_set1_epi32(xl));
+                    s[1][t] = _mm512_dpbusd_epi32(s[1][t], hi, _mm512_set1_epi32(xh));
+                }
+            }
+            for (int h = 0; h < 2; h++) {
+                int g = 2 * j + h;
+                __m512i shift = _mm512_set1_epi32(8 * (g % 4));
+                __m512 sc = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srlv_epi32(u[g / 4], shift), byte)));
+                __m512 mn = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srlv_epi32(u[2 + g / 4], shift), byte)));
+                for (int t = 0; t < nt; t++) {
+                    int b = 8 * k + g;  // the activation block of this sub-block
+                    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[h][t]), _mm512_mul_ps(sc, _mm512_set1_ps(dx[t][b])), acc[t]);
+                    accm[t] = _mm512_fmadd_ps(mn, _mm512_set1_ps(dx[t][b] * (float)sx[t][b]), accm[t]);
+                }
+            }
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm512_storeu_ps(y + yStride * t, _mm512_sub_ps(acc[t], accm[t]));
+}
+#endif
+
 /**
  * Like axc_cpu_matmul_blocks with activations from axc_cpu_quantize_rows16: rows [r0, r1) times n
  * quantized activation rows. Returns 0, or -1 when this CPU has no int8 kernel for dtype or the

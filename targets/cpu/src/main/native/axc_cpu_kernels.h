@@ -735,16 +735,23 @@ static inline int axc_cpu_quantize_rows16(const float* x, int n, int cols, void*
  * rows from axc_cpu_quantize_rows16: y[t * yStride + yOff + r]. Returns 0, or -1 when this CPU has no
  * VNNI or the arguments are bad.
  */
+#ifdef AXC_X86
+// Q4_K's group kernel lives with the other block types (axc_cpu_blocks.h).
+AXC_VNNI static void axc_group16_q4k_vnni(const uint8_t* w, int cols, const uint8_t* act, long long arb, int nt, float* y, size_t yStride);
+#endif
+
 static inline int axc_cpu_matmul_rows16(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
                                         float* y, int yStride, int yOff, int r0, int r1) {
-    if ((dtype != AXC_Q8_0 && dtype != AXC_Q4_0 && dtype != AXC_Q5_0) || !axc_cpu_int8_supported(dtype) || cols <= 0 || cols % 32 != 0 || n <= 0 || r0 < 0 || r1 < r0 || r0 % 16 != 0 || r1 % 16 != 0) return -1;
+    if ((dtype != AXC_Q8_0 && dtype != AXC_Q4_0 && dtype != AXC_Q5_0 && dtype != AXC_Q4_K) || !axc_cpu_int8_supported(dtype) || cols <= 0
+        || cols % (dtype == AXC_Q4_K ? 256 : 32) != 0 || n <= 0 || r0 < 0 || r1 < r0 || r0 % 16 != 0 || r1 % 16 != 0) return -1;
 #ifdef AXC_X86
     long long arb = axc_act16_row_bytes(cols);
     for (int r = r0; r < r1; r += 16) {
         const uint8_t* g = (const uint8_t*)w + (size_t)rowBytes * r;
         for (int t = 0; t < n; t += 4) {
             int nt = n - t < 4 ? n - t : 4;
-            axc_group16_vnni(dtype, g, cols, (const uint8_t*)act + arb * t, arb, nt, y + (size_t)t * yStride + yOff + r, (size_t)yStride);
+            if (dtype == AXC_Q4_K) axc_group16_q4k_vnni(g, cols, (const uint8_t*)act + arb * t, arb, nt, y + (size_t)t * yStride + yOff + r, (size_t)yStride);
+            else axc_group16_vnni(dtype, g, cols, (const uint8_t*)act + arb * t, arb, nt, y + (size_t)t * yStride + yOff + r, (size_t)yStride);
         }
     }
     return 0;

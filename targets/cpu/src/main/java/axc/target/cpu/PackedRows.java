@@ -1,6 +1,7 @@
 package axc.target.cpu;
 
 import axc.formats.dtype.DType;
+import axc.formats.quant.Dequantizer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -8,7 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The cpu target's layouts of Q8_0, Q4_0 and Q5_0 matrices, written at compile time and streamed by
+ * The cpu target's layouts of Q8_0, Q4_0, Q5_0 and Q4_K matrices, written at compile time and streamed by
  * the native kernels. Every layout keeps each row's bytes count (16 rows' bytes for a group of 16), so
  * sizes and row offsets do not change; the artifact's weight index names the layout.
  *
@@ -19,7 +20,8 @@ import java.nio.ByteOrder;
  * of those chunks (per chunk {@code k}: 64 bits for its low nibbles, then 64 for its high ones, bit
  * {@code 4i + j} for byte {@code j} of row {@code i}), then the 16 rows' f16 scales. One int8
  * dot-product instruction then advances all 16 rows, and a block's 16 sums are scaled with one
- * multiply. Q5_0 has only this layout (matrices of other row counts stay as stored).
+ * multiply. Q5_0 has only this layout (matrices of other row counts stay as stored), and so has Q4_K,
+ * whose groups are laid out per 256 columns (see {@code q4kGroup16}).
  *
  * <p>{@link #LAYOUT} (the rest, and what the float-activation kernels read): each row's block codes back to back (32 bytes per Q8_0 block, 16 per Q4_0 block in
  * llama.cpp's nibble order), then that row's f16 scales. GGUF interleaves a scale before every block;
@@ -53,7 +55,7 @@ public final class PackedRows {
     /** Whether a {@code rows x cols} matrix of {@code t} is written packed. */
     public static boolean packs(DType t, long[] shape) {
         if (shape.length != 2 || shape[1] % 32 != 0 || shape[1] <= 0) return false;
-        return hasRowLayout(t) || t == DType.Q5_0 && shape[0] % 16 == 0;
+        return hasRowLayout(t) || t == DType.Q5_0 && shape[0] % 16 == 0 || t == DType.Q4_K && shape[0] % 16 == 0 && shape[1] % 256 == 0;
     }
 
     /** Bytes of a block's codes. */
@@ -113,13 +115,15 @@ public final class PackedRows {
     /** Packs rows {@code [r0, r0 + rows)} (multiples of 16) of {@code src} (GGUF blocks) into {@link #LAYOUT16} at {@code dst}. */
     public static void pack16(DType t, int cols, MemorySegment src, long r0, int rows, MemorySegment dst) {
         if (r0 % 16 != 0 || rows % 16 != 0) throw new IllegalArgumentException("16-row groups: rows " + r0 + " + " + rows);
-        group16(t, cols, src, r0, rows, dst, true);
+        if (t == DType.Q4_K) q4kGroup16(cols, src, r0, rows, dst, true);
+        else group16(t, cols, src, r0, rows, dst, true);
     }
 
     /** The inverse of {@link #pack16}: a whole {@link #LAYOUT16} matrix back in GGUF blocks, in new memory. */
     public static MemorySegment unpack16(DType t, int rows, int cols, MemorySegment packed) {
         MemorySegment out = Arena.ofAuto().allocate(t.bytesFor(cols) * rows, 64);
-        group16(t, cols, out, 0, rows, packed, false);
+        if (t == DType.Q4_K) q4kGroup16(cols, out, 0, rows, packed, false);
+        else group16(t, cols, out, 0, rows, packed, false);
         return out;
     }
 
@@ -178,8 +182,49 @@ public final class PackedRows {
         }
     }
 
+    /**
+     * Q4_K's 16-row groups, per 256-column block: the 16 rows' 128 code bytes as 4 runs of 32 (a run's
+     * low nibbles are one sub-block, its high nibbles the next) interleaved like the other types' codes
+     * (2048 bytes: run j, chunk k at 512j + 64k, bytes 4k..4k+3 of every row's run), then the 16 rows'
+     * f16 d, their f16 dmin, and their 12 scale bytes as three arrays of 16 little-endian words, so
+     * that 16 rows' 6-bit scales decode in vector lanes. Moves bytes between GGUF blocks ({@code blocks},
+     * from row {@code r0}) and the layout ({@code grouped}, from 0), packing when {@code pack}.
+     */
+    private static void q4kGroup16(int cols, MemorySegment blocks, long r0, int rows, MemorySegment grouped, boolean pack) {
+        int nb = cols / 256;
+        long rowBytes = 144L * nb;
+        for (int g = 0; g < rows; g += 16) {
+            for (int b = 0; b < nb; b++) {
+                long o = g * rowBytes + 2304L * b;
+                for (int i = 0; i < 16; i++) {
+                    long s = (r0 + g + i) * rowBytes + 144L * b;
+                    for (int j = 0; j < 4; j++) {
+                        for (int k = 0; k < 8; k++) {
+                            long at = o + 512L * j + 64L * k + 4L * i, from = s + 16 + 32L * j + 4L * k;
+                            if (pack) MemorySegment.copy(blocks, from, grouped, at, 4);
+                            else MemorySegment.copy(grouped, at, blocks, from, 4);
+                        }
+                    }
+                    long[][] pairs = {{s, o + 2048 + 2L * i, 2}, {s + 2, o + 2080 + 2L * i, 2},
+                            {s + 4, o + 2112 + 4L * i, 4}, {s + 8, o + 2176 + 4L * i, 4}, {s + 12, o + 2240 + 4L * i, 4}};
+                    for (long[] p : pairs) {
+                        if (pack) MemorySegment.copy(blocks, p[0], grouped, p[1], p[2]);
+                        else MemorySegment.copy(grouped, p[1], blocks, p[0], p[2]);
+                    }
+                }
+            }
+        }
+    }
+
     /** Row {@code r} of a {@link #LAYOUT16} matrix as floats (embedding lookups), as the dequantizers compute them. */
     public static void dequantizeRow16(DType t, MemorySegment packed, int r, int cols, float[] dst) {
+        if (t == DType.Q4_K) {
+            // Its group back in GGUF blocks, then the dequantizer on the row.
+            long groupBytes = 16 * t.bytesFor(cols);
+            MemorySegment blocks = unpack16(t, 16, cols, packed.asSlice(r / 16 * groupBytes, groupBytes));
+            Dequantizer.dequantize(t, blocks, (r % 16) * t.bytesFor(cols), dst, 0, cols);
+            return;
+        }
         int nb = cols / 32;
         int qsb = codeBytes(t);
         int hb = highBitBytes(t);

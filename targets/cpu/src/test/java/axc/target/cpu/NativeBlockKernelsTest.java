@@ -130,28 +130,28 @@ class NativeBlockKernelsTest {
     }
 
     /**
-     * Q5_0 in the 16-row interleaved layout: packing is undone exactly, rows read back as the
+     * Q5_0 and Q4_K in the 16-row interleaved layout: packing is undone exactly, rows read back as the
      * dequantizer reads the blocks, and the 16-row int8 kernel gives what the int8 kernel on the stored
      * blocks gives for the same quantized activations (both sum the same integer products; only the
      * float scaling order differs).
      */
-    @ParameterizedTest(name = "Q5_0 16-row: {0}x{1}, {2} rows")
-    @org.junit.jupiter.params.provider.CsvSource({"16,32,1", "48,896,5", "32,1056,2"})
-    void q5_0InSixteenRowGroups(int rows, int cols, int n) {
+    @ParameterizedTest(name = "{0} 16-row: {1}x{2}, {3} rows")
+    @org.junit.jupiter.params.provider.CsvSource({"Q5_0,16,32,1", "Q5_0,48,896,5", "Q5_0,32,1056,2", "Q4_K,16,256,1", "Q4_K,48,1280,5", "Q4_K,32,4864,2"})
+    void sixteenRowGroups(DType type, int rows, int cols, int n) {
         Random rnd = new Random(rows + cols * 3L + n);
-        long rowBytes = DType.Q5_0.bytesFor(cols);
-        MemorySegment w = quantizedRows(DType.Q5_0, rows, cols, rnd);
+        long rowBytes = type.bytesFor(cols);
+        MemorySegment w = quantizedRows(type, rows, cols, rnd);
         MemorySegment p = Arena.ofAuto().allocate(w.byteSize(), 64);
-        PackedRows.pack16(DType.Q5_0, cols, w, 0, rows, p);
-        assertEquals(-1L, w.mismatch(PackedRows.unpack16(DType.Q5_0, rows, cols, p)), "unpack16(pack16(w)) != w");
+        PackedRows.pack16(type, cols, w, 0, rows, p);
+        assertEquals(-1L, w.mismatch(PackedRows.unpack16(type, rows, cols, p)), "unpack16(pack16(w)) != w");
         float[] a = new float[cols];
         float[] e = new float[cols];
         for (int r = 0; r < rows; r++) {
-            PackedRows.dequantizeRow16(DType.Q5_0, p, r, cols, a);
-            Dequantizer.dequantize(DType.Q5_0, w, r * rowBytes, e, 0, cols);
+            PackedRows.dequantizeRow16(type, p, r, cols, a);
+            Dequantizer.dequantize(type, w, r * rowBytes, e, 0, cols);
             org.junit.jupiter.api.Assertions.assertArrayEquals(e, a, "row " + r);
         }
-        int dt = CpuMatrix.nativeType(DType.Q5_0);
+        int dt = CpuMatrix.nativeType(type);
         MemorySegment ys = Arena.ofAuto().allocate(4L * n * rows, 64);
         if (NativeKernels.axc_cpu_int8_supported(dt) == 0) {
             assertEquals(-1, NativeKernels.axc_cpu_matmul_rows16(dt, p.address(), rowBytes, cols, 0, n, ys.address(), rows, 0, 0, rows));
