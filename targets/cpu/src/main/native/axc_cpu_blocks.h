@@ -469,11 +469,7 @@ AXC_VNNI static void axc_group16_q4k_vnni(const uint8_t* w, int cols, const uint
     const int8_t* q[4];
     const float* dx[4];
     const int32_t* sx[4];
-    for (int t = 0; t < nt; t++) {
-        q[t] = (const int8_t*)(act + arb * t);
-        dx[t] = (const float*)(act + arb * t + 32 * nb);
-        sx[t] = (const int32_t*)(act + arb * t + 36 * nb);
-    }
+    axc_act16_rows(act, arb, nt, nb, q, dx, sx);
     const __m512i low = _mm512_set1_epi8(0x0F), m6 = _mm512_set1_epi32(0x3F3F3F3F), m4 = _mm512_set1_epi32(0x0F0F0F0F);
     const __m512i m2 = _mm512_set1_epi32(0x03030303), byte = _mm512_set1_epi32(0xFF);
     __m512 acc[4], accm[4];

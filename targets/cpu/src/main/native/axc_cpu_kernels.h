@@ -624,6 +624,15 @@ static inline int axc_cpu_matmul_int8(int dtype, const void* w, long long rowByt
 
 static inline long long axc_act16_row_bytes(int cols) { return 40LL * (cols / 32); }
 
+/** The codes, scales and code sums of nt activation rows (at act, arb bytes apart) of nb blocks each. */
+static inline void axc_act16_rows(const uint8_t* act, long long arb, int nt, int nb, const int8_t** q, const float** dx, const int32_t** sx) {
+    for (int t = 0; t < nt; t++) {
+        q[t] = (const int8_t*)(act + arb * t);
+        dx[t] = (const float*)(act + arb * t + 32 * nb);
+        sx[t] = (const int32_t*)(act + arb * t + 36 * nb);
+    }
+}
+
 static inline void axc_quantize_natural_portable(const float* x, int cols, uint8_t* out) {
     int nb = cols / 32;
     int8_t* q = (int8_t*)out;
@@ -666,11 +675,7 @@ AXC_VNNI static void axc_group16_vnni(int dtype, const uint8_t* w, int cols, con
     const int8_t* q[4];
     const float* dx[4];
     const int32_t* sx[4];
-    for (int t = 0; t < nt; t++) {
-        q[t] = (const int8_t*)(act + arb * t);
-        dx[t] = (const float*)(act + arb * t + 32 * nb);
-        sx[t] = (const int32_t*)(act + arb * t + 36 * nb);
-    }
+    axc_act16_rows(act, arb, nt, nb, q, dx, sx);
     const __m512i low = _mm512_set1_epi8(0x0F);
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     for (int b = 0; b < nb; b++) {
