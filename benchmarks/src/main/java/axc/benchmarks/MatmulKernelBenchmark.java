@@ -4,6 +4,7 @@ import axc.formats.dtype.DType;
 import axc.target.cpu.Activations;
 import axc.target.cpu.CpuMatrix;
 import axc.target.cpu.NativeKernels;
+import axc.target.cpu.NativeLibraryCache;
 import axc.target.cpu.NativeScratch;
 import axc.target.cpu.PackedRows;
 import axc.target.cpu.RowPool;
@@ -47,6 +48,11 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class MatmulKernelBenchmark {
+    static {
+        // Before NativeKernels loads in the forked JVM: this jar's libraries, not an older unpacked copy.
+        NativeLibraryCache.configure();
+    }
+
     private static final int ROWS = 4864;
     private static final int COLS = 896;
     private static final int MATRICES = 24;

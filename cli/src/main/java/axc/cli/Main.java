@@ -1,5 +1,7 @@
 package axc.cli;
 
+import axc.target.cpu.NativeLibraryCache;
+
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 

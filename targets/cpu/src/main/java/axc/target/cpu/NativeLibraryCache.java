@@ -1,4 +1,4 @@
-package axc.cli;
+package axc.target.cpu;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,15 +24,19 @@ import java.util.jar.JarFile;
  * Keying the directory by a SHA-256 of the bundled libraries' bytes makes any change a new
  * directory, and an unchanged build reuse its own.
  */
-final class NativeLibraryCache {
+public final class NativeLibraryCache {
     /** JavaCPP's system property for its cache directory. */
     static final String PROPERTY = "org.bytedeco.javacpp.cachedir";
 
     private NativeLibraryCache() {
     }
 
-    /** Sets {@link #PROPERTY} for a run from axc's jar, unless the user set it; otherwise leaves JavaCPP's default. */
-    static void configure() {
+    /**
+     * Sets {@link #PROPERTY} for a run from one of axc's jars (the command line's, the benchmarks'), unless
+     * the user set it; otherwise leaves JavaCPP's default. Call it before any native library loads:
+     * JavaCPP reads the property once.
+     */
+    public static void configure() {
         if (System.getProperty(PROPERTY) != null || System.getProperty("org.bytedeco.javacpp.cacheDir") != null) return;
         try {
             Path jar = Path.of(NativeLibraryCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());

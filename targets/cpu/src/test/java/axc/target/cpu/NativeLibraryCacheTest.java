@@ -1,4 +1,4 @@
-package axc.cli;
+package axc.target.cpu;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
