@@ -4,12 +4,18 @@
 // Q5_0 and Q8_0 where they are not, as in every 896-wide matrix of the 0.5B Qwen shapes), so a GGUF
 // from llama-quantize runs on kernels here rather than on the interpreter's scalar decoders.
 //
-// How: each weight row is decoded once per call into float32 (per block: the codes as int8, and per
-// 16 weights a scale a and an offset b, weight = a * code + b, as axc.formats.quant's dequantizers
-// compute them), into a buffer that stays in cache, then dotted with every activation row by the
-// float kernels of axc_cpu_kernels.h. The decode is plain C compiled once per instruction set (the
-// compiler vectorizes its 16-weight loops), the dot the hand-written AVX-512 / AVX2 / portable one.
-// Results equal a float dot product of the dequantized row to float rounding.
+// Three ways through them:
+// - float activations, several rows: each weight row is decoded once per call into float32 (per block
+//   the codes as int8 and per 16 weights a scale a and an offset b, weight = a * code + b, as
+//   axc.formats.quant's dequantizers compute them), into a buffer that stays in cache, then dotted
+//   with every activation row by the float kernels of axc_cpu_kernels.h;
+// - float activations, one row (decode): 16 weights at a time decoded and multiplied in registers
+//   (AVX-512; the portable decode, compiled for AVX2 and plain C, elsewhere);
+// - int8 activations (VNNI): each 32 weights' codes built in a register and multiplied with the
+//   activation codes in one vpdpbusd, a row's codes shared by up to four activation rows; and Q4_K in
+//   the 16-row layout the compiler packs (axc_group16_q4k_vnni; Q5_0's runs with Q4_0's in
+//   axc_cpu_kernels.h).
+// Float results equal a float dot product of the dequantized row to float rounding.
 //
 // Included by axc_cpu_kernels.h, after its helpers.
 #ifndef AXC_CPU_BLOCKS_H

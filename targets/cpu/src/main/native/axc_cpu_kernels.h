@@ -14,11 +14,14 @@
 // portable C) and can be lowered for tests (axc_cpu_set_level), so every path is checked on a
 // machine that has all.
 //
+// The other block types (axc_cpu_blocks.h) and axc's 4-bit grouped weights (axc_cpu_int4.h) have
+// their own headers, included at the end.
+//
 // Q8_0 and Q4_0 weights come packed as the cpu target writes them into the artifact
 // (axc.target.cpu.PackedRows), in one of two layouts with the bytes of the GGUF rows:
 // "cpu-rows-v1", each row's blocks' codes back to back (32 bytes per Q8_0 block, 16 per Q4_0 block in
 // llama.cpp's nibble order) then its blocks' f16 scales; and "cpu-rows16-v1", 16 rows interleaved
-// per block (described with its kernels below), read by the int8 kernels only.
+// per block (described with its kernels below, which run Q5_0 too), read by the int8 kernels only.
 //
 // Built with the same flags on every machine: each vector path carries its own target attribute, so
 // the library loads on any x86-64 and picks at run time; other architectures get the portable path.
