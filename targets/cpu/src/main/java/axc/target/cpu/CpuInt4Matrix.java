@@ -18,11 +18,15 @@ final class CpuInt4Matrix extends NativeProductMatrix {
     private final MemorySegment scales;
     private final MemorySegment scaledZeros;
     private final int group;
-    private final int minBands;
-    private final int maxBands;
 
     CpuInt4Matrix(GptqMatrix reference, RowPool pool, NativeScratch scratch) {
-        super(reference.rows(), reference.cols(), pool, scratch);
+        // Work in bands of 16 outputs, 8 bytes of codes per input row: 64 KiB to 1 MiB of codes per
+        // chunk, and at least four bands, which a one-row product reads together (axc_g4_band64_avx512).
+        int rows = reference.rows(), cols = reference.cols();
+        long bandBytes = 8L * cols;
+        int bands = (rows + 15) / 16;
+        int minBands = (int) Math.max(Math.min(4, bands), Math.min(bands, 64 * 1024 / bandBytes));
+        super(rows, cols, pool, scratch, bands, minBands, (int) Math.max(minBands, 1024 * 1024 / bandBytes));
         if (!reference.sequentialGroups()) throw new IllegalArgumentException("act-ordered groups have no native kernel");
         this.reference = reference;
         this.qweight = reference.qweight();
@@ -38,22 +42,11 @@ final class CpuInt4Matrix extends NativeProductMatrix {
                 scaledZeros.setAtIndex(ValueLayout.JAVA_FLOAT, (long) g * rows + j, s * reference.zero(g, j));
             }
         }
-        // A band is 16 outputs, 8 bytes of codes per input row: 64 KiB to 1 MiB of codes per chunk, and
-        // at least four bands, which a one-row product reads together (axc_g4_band64_avx512).
-        long bandBytes = 8L * cols;
-        int bands = (rows + 15) / 16;
-        this.minBands = (int) Math.max(Math.min(4, bands), Math.min(bands, 64 * 1024 / bandBytes));
-        this.maxBands = (int) Math.max(minBands, 1024 * 1024 / bandBytes);
     }
 
     @Override
     public void row(int r, float[] dst) {
         reference.row(r, dst);
-    }
-
-    @Override
-    protected void runOnPool(RowPool pool) {
-        pool.run(job(), (rows + 15) / 16, minBands, maxBands);
     }
 
     /** Bands of 16 outputs {@code [from, to)}. */

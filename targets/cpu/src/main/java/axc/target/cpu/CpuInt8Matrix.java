@@ -17,14 +17,15 @@ final class CpuInt8Matrix extends NativeProductMatrix {
     private final MemorySegment codes;
     private final MemorySegment scales;
     private final boolean w8a8;
-    private final int minChunk;
-    private final int maxChunk;
     /** One activation row's codes (W8A8), reused: the per-token loop allocates nothing here. */
     private final byte[] qx;
     private long sxAddress;
 
     CpuInt8Matrix(Int8ChannelMatrix reference, RowPool pool, NativeScratch scratch) {
-        super(reference.rows(), reference.cols(), pool, scratch);
+        // Chunks of 64 KiB to 1 MiB of codes.
+        int rows = reference.rows(), cols = reference.cols();
+        int minChunk = Math.max(1, Math.min(rows, 64 * 1024 / Math.max(1, cols)));
+        super(rows, cols, pool, scratch, rows, minChunk, Math.max(minChunk, 1024 * 1024 / Math.max(1, cols)));
         this.reference = reference;
         this.codes = reference.codes();
         if (!codes.isNative()) throw new IllegalArgumentException("int8 codes must be in native memory");
@@ -33,8 +34,6 @@ final class CpuInt8Matrix extends NativeProductMatrix {
         MemorySegment.copy(s, 0, scales, ValueLayout.JAVA_FLOAT, 0, s.length);
         this.w8a8 = reference.int8Activations();
         this.qx = w8a8 ? new byte[cols] : null;
-        this.minChunk = Math.max(1, Math.min(rows, 64 * 1024 / Math.max(1, cols)));
-        this.maxChunk = Math.max(minChunk, 1024 * 1024 / Math.max(1, cols));
     }
 
     @Override
@@ -54,11 +53,6 @@ final class CpuInt8Matrix extends NativeProductMatrix {
         }
         this.sxAddress = q.address() + (long) n * cols;
         return q.address();
-    }
-
-    @Override
-    protected void runOnPool(RowPool pool) {
-        pool.run(job(), rows, minChunk, maxChunk);
     }
 
     @Override

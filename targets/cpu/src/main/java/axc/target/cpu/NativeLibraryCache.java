@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
@@ -38,11 +39,13 @@ public final class NativeLibraryCache {
      */
     public static void configure() {
         if (System.getProperty(PROPERTY) != null || System.getProperty("org.bytedeco.javacpp.cacheDir") != null) return;
+        CodeSource source = NativeLibraryCache.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) return;
         try {
-            Path jar = Path.of(NativeLibraryCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(source.getLocation().toURI());
             if (!Files.isRegularFile(jar)) return;   // classes on disk: JavaCPP loads them in place
             System.setProperty(PROPERTY, Path.of(System.getProperty("user.home"), ".javacpp", "cache", "axc-" + key(jar)).toString());
-        } catch (IOException | URISyntaxException | SecurityException | IllegalArgumentException | NullPointerException e) {
+        } catch (IOException | URISyntaxException | SecurityException | IllegalArgumentException e) {
             // Without a key JavaCPP's default cache still works; only its reuse rule is the weaker one.
         }
     }

@@ -8,8 +8,9 @@ import java.lang.foreign.ValueLayout;
 /**
  * A matrix whose products run on a native kernel over the {@link RowPool}: the activation rows go to
  * the {@link NativeScratch} once, every worker writes its outputs there, and they come back in one
- * copy per activation row. Subclasses say how the activations are handed over ({@link #activations})
- * and run the kernel on a range of work units ({@link #compute}).
+ * copy per activation row. A product is {@code units} units of work (rows, or bands of rows) handed to
+ * the pool in chunks of {@code minUnits} to {@code maxUnits}. Subclasses say how the activations are
+ * handed over ({@link #activations}) and run the kernel on a range of units ({@link #compute}).
  */
 abstract class NativeProductMatrix implements Matrix {
     protected final int rows;
@@ -17,16 +18,22 @@ abstract class NativeProductMatrix implements Matrix {
     private final RowPool pool;
     private final NativeScratch scratch;
     private final RowPool.Job job = this::compute;
+    private final int units;
+    private final int minUnits;
+    private final int maxUnits;
     /** Activation rows of the product under way, and the native addresses its workers read and write. */
     protected int n;
     protected long xAddress;
     protected long yAddress;
 
-    NativeProductMatrix(int rows, int cols, RowPool pool, NativeScratch scratch) {
+    NativeProductMatrix(int rows, int cols, RowPool pool, NativeScratch scratch, int units, int minUnits, int maxUnits) {
         this.rows = rows;
         this.cols = cols;
         this.pool = pool;
         this.scratch = scratch;
+        this.units = units;
+        this.minUnits = minUnits;
+        this.maxUnits = maxUnits;
     }
 
     @Override
@@ -52,7 +59,7 @@ abstract class NativeProductMatrix implements Matrix {
             this.n = n;
             this.yAddress = ys.address();
             this.xAddress = activations(x, n, scratch);
-            runOnPool(pool);
+            pool.run(job, units, minUnits, maxUnits);
             for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
         }
     }
@@ -64,14 +71,6 @@ abstract class NativeProductMatrix implements Matrix {
         return xs.address();
     }
 
-    /** Splits the product's work over the pool, each piece to {@link #compute}. */
-    protected abstract void runOnPool(RowPool pool);
-
     /** Work units {@code [from, to)} of the product under way, on one worker. */
     protected abstract void compute(int from, int to, int worker);
-
-    /** The job {@link #runOnPool} hands the pool. */
-    protected RowPool.Job job() {
-        return job;
-    }
 }

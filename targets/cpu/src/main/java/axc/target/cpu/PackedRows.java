@@ -44,7 +44,7 @@ public final class PackedRows {
         return shape[0] % 16 == 0 ? LAYOUT16 : LAYOUT;
     }
 
-    /** Whether {@code t} has {@link #LAYOUT} as well as {@link #LAYOUT16} (Q5_0 has the 16-row one only). */
+    /** Whether {@code t} has {@link #LAYOUT} as well as {@link #LAYOUT16} (Q5_0 and Q4_K have the 16-row one only). */
     public static boolean hasRowLayout(DType t) {
         return t == DType.Q8_0 || t == DType.Q4_0;
     }
@@ -157,17 +157,11 @@ public final class PackedRows {
                         // qh bit 4k + j (low nibble of byte j of chunk k) <-> mask bit 4i + j of chunk k's low mask;
                         // bit 16 + 4k + j (its high nibble) <-> the same bit of the high mask.
                         int qh = pack ? blocks.get(LE32, s + 2) : 0;
-                        for (int k = 0; k < 4; k++) {
-                            for (int j = 0; j < 4; j++) {
-                                for (int half = 0; half < 2; half++) {
-                                    int bit = 16 * half + 4 * k + j, m = 8 * (2 * k + half) * 8 + 4 * i + j;
-                                    if (pack) {
-                                        if ((qh >>> bit & 1) != 0) masks[m >> 3] |= (byte) (1 << (m & 7));
-                                    } else if ((masks[m >> 3] >> (m & 7) & 1) != 0) {
-                                        qh |= 1 << bit;
-                                    }
-                                }
-                            }
+                        for (int bit = 0; bit < 32; bit++) {
+                            int half = bit / 16, k = bit % 16 / 4, j = bit % 4;
+                            int m = 64 * (2 * k + half) + 4 * i + j;
+                            if (pack && (qh >>> bit & 1) != 0) masks[m >> 3] |= (byte) (1 << (m & 7));
+                            if (!pack && (masks[m >> 3] >> (m & 7) & 1) != 0) qh |= 1 << bit;
                         }
                         if (!pack) blocks.set(LE32, s + 2, qh);
                     }
@@ -191,38 +185,38 @@ public final class PackedRows {
      * from row {@code r0}) and the layout ({@code grouped}, from 0), packing when {@code pack}.
      */
     private static void q4kGroup16(int cols, MemorySegment blocks, long r0, int rows, MemorySegment grouped, boolean pack) {
-        int nb = cols / 256;
-        long rowBytes = 144L * nb;
+        long rowBytes = 144L * (cols / 256);
         for (int g = 0; g < rows; g += 16) {
-            for (int b = 0; b < nb; b++) {
-                long o = g * rowBytes + 2304L * b;
-                for (int i = 0; i < 16; i++) {
-                    long s = (r0 + g + i) * rowBytes + 144L * b;
-                    for (int j = 0; j < 4; j++) {
-                        for (int k = 0; k < 8; k++) {
-                            long at = o + 512L * j + 64L * k + 4L * i, from = s + 16 + 32L * j + 4L * k;
-                            if (pack) MemorySegment.copy(blocks, from, grouped, at, 4);
-                            else MemorySegment.copy(grouped, at, blocks, from, 4);
-                        }
-                    }
-                    long[][] pairs = {{s, o + 2048 + 2L * i, 2}, {s + 2, o + 2080 + 2L * i, 2},
-                            {s + 4, o + 2112 + 4L * i, 4}, {s + 8, o + 2176 + 4L * i, 4}, {s + 12, o + 2240 + 4L * i, 4}};
-                    for (long[] p : pairs) {
-                        if (pack) MemorySegment.copy(blocks, p[0], grouped, p[1], p[2]);
-                        else MemorySegment.copy(grouped, p[1], blocks, p[0], p[2]);
-                    }
-                }
-            }
+            for (int i = 0; i < 16; i++) q4kRow(cols, blocks, (r0 + g + i) * rowBytes, grouped, g * rowBytes, i, pack);
         }
+    }
+
+    /** Row {@code i} of the Q4_K group at {@code groupAt}, moved to or from its GGUF blocks at {@code rowAt}. */
+    private static void q4kRow(int cols, MemorySegment blocks, long rowAt, MemorySegment grouped, long groupAt, int i, boolean pack) {
+        for (int b = 0; b < cols / 256; b++) {
+            long o = groupAt + 2304L * b, s = rowAt + 144L * b;
+            for (int j = 0; j < 4; j++) {
+                for (int k = 0; k < 8; k++) move(blocks, s + 16 + 32L * j + 4L * k, grouped, o + 512L * j + 64L * k + 4L * i, 4, pack);
+            }
+            move(blocks, s, grouped, o + 2048 + 2L * i, 2, pack);          // d
+            move(blocks, s + 2, grouped, o + 2080 + 2L * i, 2, pack);      // dmin
+            for (int w = 0; w < 3; w++) move(blocks, s + 4 + 4L * w, grouped, o + 2112 + 64L * w + 4L * i, 4, pack);   // scale words
+        }
+    }
+
+    private static void move(MemorySegment blocks, long at, MemorySegment grouped, long groupedAt, int bytes, boolean pack) {
+        if (pack) MemorySegment.copy(blocks, at, grouped, groupedAt, bytes);
+        else MemorySegment.copy(grouped, groupedAt, blocks, at, bytes);
     }
 
     /** Row {@code r} of a {@link #LAYOUT16} matrix as floats (embedding lookups), as the dequantizers compute them. */
     public static void dequantizeRow16(DType t, MemorySegment packed, int r, int cols, float[] dst) {
         if (t == DType.Q4_K) {
-            // Its group back in GGUF blocks, then the dequantizer on the row.
-            long groupBytes = 16 * t.bytesFor(cols);
-            MemorySegment blocks = unpack16(t, 16, cols, packed.asSlice(r / 16 * groupBytes, groupBytes));
-            Dequantizer.dequantize(t, blocks, (r % 16) * t.bytesFor(cols), dst, 0, cols);
+            // The row back in GGUF blocks (one row's bytes, on the heap), then the dequantizer.
+            long rowBytes = t.bytesFor(cols);
+            MemorySegment row = MemorySegment.ofArray(new byte[Math.toIntExact(rowBytes)]);
+            q4kRow(cols, row, 0, packed, r / 16 * 16 * rowBytes, r % 16, false);
+            Dequantizer.dequantize(t, row, 0, dst, 0, cols);
             return;
         }
         int nb = cols / 32;
