@@ -738,16 +738,16 @@ static inline int axc_cpu_quantize_rows16(const float* x, int n, int cols, void*
     return 0;
 }
 
-/**
- * Rows [r0, r1) (multiples of 16) of Q8_0 / Q4_0 weights in the 16-row layout, times n activation
- * rows from axc_cpu_quantize_rows16: y[t * yStride + yOff + r]. Returns 0, or -1 when this CPU has no
- * VNNI or the arguments are bad.
- */
 #ifdef AXC_X86
 // Q4_K's group kernel lives with the other block types (axc_cpu_blocks.h).
 AXC_VNNI static void axc_group16_q4k_vnni(const uint8_t* w, int cols, const uint8_t* act, long long arb, int nt, float* y, size_t yStride);
 #endif
 
+/**
+ * Rows [r0, r1) (multiples of 16) of Q8_0 / Q4_0 / Q5_0 / Q4_K weights in the 16-row layout, times n activation
+ * rows from axc_cpu_quantize_rows16: y[t * yStride + yOff + r]. Returns 0, or -1 when this CPU has no
+ * VNNI or the arguments are bad.
+ */
 static inline int axc_cpu_matmul_rows16(int dtype, const void* w, long long rowBytes, int cols, const void* act, int n,
                                         float* y, int yStride, int yOff, int r0, int r1) {
     if ((dtype != AXC_Q8_0 && dtype != AXC_Q4_0 && dtype != AXC_Q5_0 && dtype != AXC_Q4_K) || !axc_cpu_int8_supported(dtype) || cols <= 0
