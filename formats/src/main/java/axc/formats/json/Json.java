@@ -2,6 +2,7 @@ package axc.formats.json;
 
 import axc.errors.InvalidInputException;
 import axc.formats.io.InputFiles;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -22,7 +23,14 @@ public final class Json {
     /** Deep enough for any real config or tokenizer; shallow enough that hostile nesting fails fast. */
     public static final int MAX_NESTING = 256;
 
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * Field names are neither interned nor canonicalized: a vocabulary is one object with ~150k unique
+     * keys, and interning each made parsing it ten times slower (0.25 s instead of 0.025 s).
+     */
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                    .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // Python's json writes NaN/Infinity
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
