@@ -14,8 +14,8 @@
 // portable C) and can be lowered for tests (axc_cpu_set_level), so every path is checked on a
 // machine that has all.
 //
-// The other block types (axc_cpu_blocks.h) and axc's 4-bit grouped weights (axc_cpu_int4.h) have
-// their own headers, included at the end.
+// The other block types (axc_cpu_blocks.h), axc's 4-bit grouped weights (axc_cpu_int4.h) and the
+// quantizer's row kernels (axc_cpu_quant.h) have their own headers, included at the end.
 //
 // Q8_0 and Q4_0 weights come packed as the cpu target writes them into the artifact
 // (axc.target.cpu.PackedRows), in one of two layouts with the bytes of the GGUF rows:
@@ -895,6 +895,7 @@ static inline float* axc_thread_floats(size_t floats) {
 
 #include "axc_cpu_blocks.h"
 #include "axc_cpu_int4.h"
+#include "axc_cpu_quant.h"
 
 #pragma GCC diagnostic pop
 #endif

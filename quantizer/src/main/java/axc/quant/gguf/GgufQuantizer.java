@@ -9,6 +9,7 @@ import axc.formats.io.AtomicOutput;
 import axc.formats.io.SegmentIo;
 import axc.formats.quant.Dequantizer;
 import axc.formats.quant.Quantizer;
+import axc.formats.quant.RowQuantizerAccelerator;
 import axc.progress.Progress;
 import axc.quant.QuantizeReport;
 import axc.quant.TensorError;
@@ -41,6 +42,12 @@ public final class GgufQuantizer {
     }
 
     public static QuantizeReport quantize(QuantSource src, Path out, Recipe recipe, boolean provenance, boolean measureError, Progress progress) {
+        return quantize(src, out, recipe, provenance, measureError, progress, RowQuantizerAccelerator.find().orElse(null));
+    }
+
+    /** As above, with the types {@code fast} supports quantized by it (null: all on the Java kernels). */
+    static QuantizeReport quantize(QuantSource src, Path out, Recipe recipe, boolean provenance, boolean measureError, Progress progress,
+                                   RowQuantizerAccelerator fast) {
         LlamaCppTypePolicy.FileType ftype = LlamaCppTypePolicy.FileType.parse(recipe.base());
         if (ftype == null) throw new InvalidInputException("recipe base '" + recipe.base() + "' is not a llama.cpp type");
         if (!recipe.algorithm().equals("rtn")) throw new InvalidInputException("GGUF output uses rtn; '" + recipe.algorithm() + "' writes quantized safetensors");
@@ -54,7 +61,7 @@ public final class GgufQuantizer {
             DType type = typeOf(recipe, policy, t);
             types.add(type);
             total += t.elements();
-            if (type != t.dtype() || measureError) chunks.addAll(chunks(src, t, type, measureError));
+            if (type != t.dtype() || measureError) chunks.addAll(chunks(src, t, type, measureError, fast));
         }
         Map<String, GgufValue> meta = metadata(src.metadata(), ftype, recipe, provenance);
         long t0 = System.nanoTime();
@@ -127,21 +134,25 @@ public final class GgufQuantizer {
     }
 
     /** The row chunks of one tensor, each a task that decodes, quantizes and (when asked) measures its rows. */
-    static List<Chunk> chunks(QuantSource src, QuantSource.Tensor t, DType type, boolean measureError) {
+    static List<Chunk> chunks(QuantSource src, QuantSource.Tensor t, DType type, boolean measureError, RowQuantizerAccelerator accelerator) {
         long rowLength = t.rowLength();
         if (rowLength > CHUNK_ELEMENTS) throw new InvalidInputException("tensor " + t.name() + ": rows of " + rowLength + " elements are too long");
         long rows = t.elements() / rowLength;
         int step = (int) Math.max(1, CHUNK_ELEMENTS / rowLength);
+        RowQuantizerAccelerator fast = accelerator != null && accelerator.supports(t.dtype(), type, (int) rowLength)
+                && src.store().data(t.sourceName()).isNative() ? accelerator : null;
         List<Chunk> out = new ArrayList<>();
-        for (long r = 0; r < rows; r += step) out.add(new Chunk(src, t, type, r, (int) Math.min(step, rows - r), measureError));
+        for (long r = 0; r < rows; r += step) out.add(new Chunk(src, t, type, r, (int) Math.min(step, rows - r), measureError, fast));
         return out;
     }
 
     /**
-     * Rows {@code [first, first+rows)} of one tensor. Per-row error sums are added in row order, and
-     * chunks in chunk order, so the report does not depend on the thread count.
+     * Rows {@code [first, first+rows)} of one tensor, on {@code fast} when it takes them (null: the Java
+     * kernels). Per-row error sums are added in row order, and chunks in chunk order, so the report
+     * does not depend on the thread count.
      */
-    record Chunk(QuantSource src, QuantSource.Tensor t, DType type, long first, int rows, boolean measureError) implements Callable<Chunk.Done> {
+    record Chunk(QuantSource src, QuantSource.Tensor t, DType type, long first, int rows, boolean measureError,
+                 RowQuantizerAccelerator fast) implements Callable<Chunk.Done> {
         record Done(byte[] bytes, long elements, double errSq, double refSq) {
         }
 
@@ -154,6 +165,17 @@ public final class GgufQuantizer {
             int n0 = (int) t.rowLength();
             int rowBytes = (int) type.bytesFor(n0);
             byte[] q = new byte[rows * rowBytes];
+            if (fast != null) {
+                long inRowBytes = t.dtype().bytesFor(n0);
+                double[] err = measureError ? new double[2 * rows] : null;
+                fast.quantize(t.dtype(), data, first * inRowBytes, inRowBytes, type, q, n0, rows, err);
+                double errSq = 0, refSq = 0;
+                for (int i = 0; measureError && i < rows; i++) {
+                    errSq += err[2 * i];
+                    refSq += err[2 * i + 1];
+                }
+                return new Done(q, (long) rows * n0, errSq, refSq);
+            }
             MemorySegment qs = MemorySegment.ofArray(q);
             float[][] b = BUFFERS.get();
             if (b[0].length < n0) b[0] = new float[n0];

@@ -107,4 +107,14 @@ public final class NativeKernels {
     public static native int axc_cpu_matmul_int8(int dtype, @Cast("const void*") long w, long rowBytes, int cols,
                                                  @Cast("const void*") long act, int n, @Cast("float*") long y,
                                                  int yStride, int yOff, int r0, int r1);
+
+    /** Whether {@link #axc_quantize_rows} takes rows of storage type {@code st} to {@code dt} on this machine. */
+    public static native int axc_quantize_supported(int st, int dt);
+
+    /**
+     * Quantizes {@code rows} rows of {@code cols} elements at {@code src} ({@code srcRowBytes} apart) into
+     * {@code dst}; row r's squared error and squared norm go to {@code err[2r]} and {@code err[2r+1]}.
+     */
+    public static native int axc_quantize_rows(int st, @Cast("const void*") long src, long srcRowBytes, int dt,
+                                               @Cast("void*") byte[] dst, int cols, int rows, double[] err);
 }
