@@ -23,7 +23,8 @@ import java.util.Map;
  * The npu target's nodes of an artifact (a segment of a partitioned model, or a graph artifact) on the
  * simulator. One simulator serves every segment of an artifact: the DRAM image of the weights is
  * written once, when the first segment opens. Each node runs its {@code decode_b1} program for a
- * one-row step and its {@code prefill_c64} program per 64 rows otherwise (the last chunk padded with
+ * one-row step (the warm variant right after its predecessor in the {@link DecodeChain}, which left its
+ * first weight chunk in the scratchpad) and its {@code prefill_c64} program per 64 rows otherwise (the last chunk padded with
  * zero rows, whose outputs are dropped); values cross through the {@code x}, {@code r} and {@code y}
  * symbols. Each executable adds up the simulated cycles of its own runs ({@link #simulated()}).
  */
@@ -38,6 +39,11 @@ final class NpuGraphExecutable implements GraphExecutable {
         final Simulator sim;
         final Map<String, byte[]> programs = new HashMap<>();
         int users;
+        /**
+         * The cold name ({@link NpuTarget#program}) of the program run last on {@link #sim}: a warm chained
+         * decode program runs only right after its predecessor ({@link DecodeChain}).
+         */
+        String last;
         /** With {@code trace}: every timed run's events, one after another on one timeline. */
         java.nio.file.Path trace;
         final com.fasterxml.jackson.databind.node.ArrayNode events = Json.MAPPER.createArrayNode();
@@ -87,6 +93,10 @@ final class NpuGraphExecutable implements GraphExecutable {
     private final double clockGhz, dramGbPerS;
     private final String key;
     private final Shared shared;
+    /** Per node of a chained artifact, the node whose decode program prefetches its first chunk (absent: none). */
+    private final Map<Integer, Integer> previous = new HashMap<>();
+    /** Decode programs this executable ran warm (tests check the chain is taken). */
+    int warmRuns;
 
     NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride) {
         this(b, graph, deviceOverride, null);
@@ -130,8 +140,12 @@ final class NpuGraphExecutable implements GraphExecutable {
         dramGbPerS = dev.path("dram").path("GBps").asDouble();
         JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), b.path() + " (" + NpuTarget.PLAN + ")");
         long bytes = 0;
+        // -Daxc.npu.chain=false runs every decode program cold (to compare, and to measure what the chain saves).
+        boolean chain = plan.path("decode_chain").asBoolean(false) && !"false".equals(System.getProperty("axc.npu.chain"));
         // Only the nodes this graph runs: a segment's inputs keep the ids of the nodes that computed them elsewhere.
         for (JsonNode n : plan.path("nodes")) {
+            int prev = n.path("decode_previous").asInt(-1);
+            if (chain && prev >= 0) previous.put(n.path("node").asInt(), prev);
             int id = n.path("node").asInt();
             if (graph.has(id) && graph.node(id).op() != Op.INPUT) bytes += n.path("bytes").asLong();
         }
@@ -180,8 +194,14 @@ final class NpuGraphExecutable implements GraphExecutable {
         int bucket = rows == 1 ? 1 : NpuMatmul.CHUNK_ROWS;
         synchronized (SHARED) {
             Simulator sim = shared.sim;
-            byte[] program = shared.programs.computeIfAbsent(NpuTarget.program(n.id(), bucket), bundle::bytes);
+            String name = NpuTarget.program(n.id(), bucket);
+            Integer prev = bucket == 1 ? previous.get(n.id()) : null;
+            boolean warm = prev != null && NpuTarget.program(prev, 1).equals(shared.last);
+            byte[] program = shared.programs.computeIfAbsent(warm ? NpuTarget.warmProgram(n.id()) : name, bundle::bytes);
+            if (warm) warmRuns++;
             sim.load(program);
+            // Set before the run: a failed run leaves the scratchpad unknown, which no later program then trusts.
+            shared.last = null;
             for (int r0 = 0; r0 < rows; r0 += bucket) {
                 int m = Math.min(bucket, rows - r0);
                 sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
@@ -192,10 +212,11 @@ final class NpuGraphExecutable implements GraphExecutable {
                 }
                 double c = sim.run(true).cycles();
                 cycles += c;
-                shared.record(NpuTarget.program(n.id(), bucket).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
+                shared.record((warm ? NpuTarget.warmProgram(n.id()) : name).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
                 ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < m * outWidth; i++) y[r0 * outWidth + i] = out.getFloat(4 * i);
             }
+            shared.last = name;
         }
         int[] shape = x.shape();
         shape[shape.length - 1] = outWidth;

@@ -192,11 +192,27 @@ final class NpuMatmul {
         return chunkWidth[e][c];
     }
 
+    /** Where chunk {@code c} of engine {@code e} starts in this node's DRAM image, from {@link #dramBase}. */
+    long chunkOffset(int e, int c) {
+        long b = 0;
+        for (int i = 0; i < e; i++) for (int j = 0; j < chunks(i); j++) b += blobBytes(chunkFeatures(i, j));
+        for (int j = 0; j < c; j++) b += blobBytes(chunkFeatures(e, j));
+        return b;
+    }
+
     /** The scratchpad of one engine for a bucket of {@code rows}: offsets of every buffer. */
     record Spm(long x, long xn, long g, long q, long s, long w0, long w1, long acc0, long acc1, long y0, long y1, long r0, long r1, long rope, long end) {
     }
 
     Spm spmLayout(int rows) {
+        return spmLayout(rows, true);
+    }
+
+    /**
+     * The layout; without {@code ownEvenBuffer} there is no {@code w0} (a chained decode program streams
+     * its even chunks through a region the chain owns, above this layout: {@link DecodeChain}).
+     */
+    Spm spmLayout(int rows, boolean ownEvenBuffer) {
         long at = 0;
         long x = at; at = align(at + 4L * rows * k);
         long xn = at; at = align(at + (norm ? 4L * rows * k : 0));
@@ -204,7 +220,8 @@ final class NpuMatmul {
         long q = at; at = align(at + (long) rows * k);
         long s = at; at = align(at + 4L * rows);
         long blob = blobBytes(chunk);
-        long w0 = at; at = align(at + blob);
+        long w0 = ownEvenBuffer ? at : -1;
+        if (ownEvenBuffer) at = align(at + blob);
         long w1 = at; at = align(at + blob);
         int parts = swiglu ? 2 : 1;
         long acc0 = at; at = align(at + 4L * rows * chunk * parts);

@@ -21,18 +21,28 @@ final class NpuProgram {
     }
 
     static byte[] emit(NpuMatmul m, int rows, long xAt, long rAt, long yAt, long ropeAt, long deviceHash) {
+        return emit(m, rows, xAt, rAt, yAt, ropeAt, deviceHash, null);
+    }
+
+    /** With {@code chain} (decode programs only), the program's part in the {@link DecodeChain}. */
+    static byte[] emit(NpuMatmul m, int rows, long xAt, long rAt, long yAt, long ropeAt, long deviceHash, DecodeChain chain) {
+        if (chain != null && rows != 1) throw new IllegalArgumentException("only decode programs chain");
         ProgramBuilder b = new ProgramBuilder().deviceHash(deviceHash);
         b.symbol("x", address(DRAM, 0, xAt), 4L * rows * m.k);
         if (m.residual) b.symbol("r", address(DRAM, 0, rAt), 4L * rows * m.n);
         // cos then sin of each row's angles, rows × headDim/2 each (the host computes them from the positions).
         if (m.rope != null) b.symbol("rope", address(DRAM, 0, ropeAt), 4L * rows * m.rope.headDim());
         b.symbol("y", address(DRAM, 0, yAt), 4L * rows * m.n);
-        NpuMatmul.Spm spm = m.spmLayout(rows);
+        NpuMatmul.Spm spm = m.spmLayout(rows, chain == null);
+        long even = chain == null ? spm.w0() : chain.even();
         long blobAt = m.dramBase;
         long normAt = m.dramBase + m.imageBytes();
         int parts = m.swiglu ? 2 : 1;
         for (int e = 0; e < m.engines; e++) {
-            if (m.features(e) == 0) continue;
+            if (m.features(e) == 0) {
+                if (chain != null) prefetchNext(b, chain, e);
+                continue;
+            }
             int sem = e * SEMS;
             int in = queue(e, ProgramBuilder.NDMA_IN), out = queue(e, ProgramBuilder.NDMA_OUT), tu = queue(e, ProgramBuilder.TU), vu = queue(e, ProgramBuilder.VU);
             final int eng = e;
@@ -44,22 +54,33 @@ final class NpuProgram {
             if (m.norm) last = copy(b, out, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
             if (m.rope != null) last = copy(b, out, address(DRAM, 0, ropeAt), s.applyAsLong(spm.rope()), 4L * rows * m.rope.headDim(), 0);
             ProgramBuilder.sync(last, NO_SEM, 0, sem + X);
-            // NDMA_IN: every chunk's blob (and residual), up to two ahead.
+            // NDMA_IN: every chunk's blob (and residual), up to two ahead; a warm chained program finds
+            // its first blob in place. loaded[c]: the count of W signals chunk c's GEMM waits for.
+            int[] loaded = new int[m.chunks(e)];
+            int signals = 0;
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c), f0 = m.chunkStart(e, c);
-                long w = c % 2 == 0 ? spm.w0() : spm.w1();
-                ByteBuffer blob = copy(b, in, address(DRAM, 0, blobAt), s.applyAsLong(w), m.blobBytes(cf), 1);
-                // The buffer is free once the vector unit dequantized the chunk two back (which read its scales).
-                if (c >= 2) ProgramBuilder.sync(blob, sem + V, c - 1, NO_SEM);
+                long w = c % 2 == 0 ? even : spm.w1();
+                last = null;
+                if (!(chain != null && chain.warm() && c == 0)) {
+                    ByteBuffer blob = copy(b, in, address(DRAM, 0, blobAt), s.applyAsLong(w), m.blobBytes(cf), 1);
+                    // The buffer is free once the vector unit dequantized the chunk two back (which read its scales).
+                    if (c >= 2) ProgramBuilder.sync(blob, sem + V, c - 1, NO_SEM);
+                    last = blob;
+                }
                 blobAt += m.blobBytes(cf);
-                last = blob;
                 if (m.residual) {
                     long r = c % 2 == 0 ? spm.r0() : spm.r1();
                     last = b.dma(in, address(DRAM, 0, rAt + 4L * f0), s.applyAsLong(r), 4 * cf, rows, 4 * m.n, 4 * cf, 0);
                     if (c >= 2) ProgramBuilder.sync(last, sem + V, c - 1, NO_SEM);
                 }
-                ProgramBuilder.sync(last, readWait(last), readWaitValue(last), sem + W);
+                if (last != null) {
+                    ProgramBuilder.sync(last, readWait(last), readWaitValue(last), sem + W);
+                    signals++;
+                }
+                loaded[c] = signals;
             }
+            if (chain != null) prefetchNext(b, chain, e);
 
             // VU: normalize and quantize the input per token; then dequantize (and add, and gate) each chunk.
             long xq = m.norm ? spm.xn() : spm.x();
@@ -76,7 +97,7 @@ final class NpuProgram {
             }
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c);
-                long w = c % 2 == 0 ? spm.w0() : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1(), y = c % 2 == 0 ? spm.y0() : spm.y1();
+                long w = c % 2 == 0 ? even : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1(), y = c % 2 == 0 ? spm.y0() : spm.y1();
                 // The output buffer is free once NDMA_OUT wrote the chunk two back.
                 if (c >= 2) b.record(vu, ProgramBuilder.SYNC, 0, 0, sem + O, c - 1, NO_SEM, 0);
                 long scales = w + (long) parts * cf * m.codeBytes;
@@ -103,13 +124,13 @@ final class NpuProgram {
             // TU: one GEMM per chunk (two for gate and up), int8 · int8 -> int32, weights as [features][K].
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c);
-                long w = c % 2 == 0 ? spm.w0() : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1();
+                long w = c % 2 == 0 ? even : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1();
                 if (c == 0) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + Q, 1, NO_SEM, 0);
                 // The accumulators are free once the vector unit dequantized the chunk two back.
                 if (c >= 2) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + V, c - 1, NO_SEM, 0);
                 int mode = m.int4 ? ProgramBuilder.I8I4 : ProgramBuilder.I8I8;
                 ByteBuffer g = b.gemm(tu, mode, s.applyAsLong(spm.q()), s.applyAsLong(w), s.applyAsLong(acc), rows, cf, m.k, false, true);
-                ProgramBuilder.sync(g, sem + W, c + 1, NO_SEM);
+                if (loaded[c] > 0) ProgramBuilder.sync(g, sem + W, loaded[c], NO_SEM);
                 if (m.swiglu) {
                     g = b.gemm(tu, mode, s.applyAsLong(spm.q()), s.applyAsLong(w + (long) cf * m.codeBytes), s.applyAsLong(acc + 4L * rows * cf),
                             rows, cf, m.k, false, true);
@@ -126,6 +147,18 @@ final class NpuProgram {
             }
         }
         return b.bytes();
+    }
+
+    /**
+     * On engine {@code e}'s NDMA_IN, after its own loads: the next chained program's first chunk of that
+     * engine into the region the next program streams its even chunks through. Nothing in this program
+     * touches that region, so the load waits for nothing here.
+     */
+    private static void prefetchNext(ProgramBuilder b, DecodeChain chain, int e) {
+        NpuMatmul next = chain.next();
+        if (next == null || next.features(e) == 0) return;
+        copy(b, queue(e, ProgramBuilder.NDMA_IN), address(DRAM, 0, next.dramBase + next.chunkOffset(e, 0)), address(SPM, e, chain.nextRegion()),
+                next.blobBytes(next.chunkFeatures(e, 0)), 1);
     }
 
     private static int readWait(ByteBuffer r) {

@@ -34,8 +34,9 @@ import java.util.Map;
  * The npu target (v1): matmul-family nodes lowered to RNPU-A programs, W8A8 ({@link NpuMatmul},
  * {@link NpuProgram}), run on the simulator; everything else runs on the cpu target in a partitioned
  * artifact. Entries under {@code code/npu/}: the resolved {@code device.json}, {@code plan.json}, one
- * {@code decode_b1} and one {@code prefill_c64} program per node, and {@code weights.bin}, the DRAM
- * image of every node's int8 weight chunks, scales, biases and norm weights.
+ * {@code decode_b1} and one {@code prefill_c64} program per node (and the warm variant of each chained
+ * decode program, {@link DecodeChain}), and {@code weights.bin}, the DRAM image of every node's int8
+ * weight chunks, scales, biases and norm weights.
  */
 public final class NpuTarget implements Target {
     static final String DIR = "code/npu/";
@@ -121,13 +122,24 @@ public final class NpuTarget implements Target {
         plan.put("engines", engines);
         plan.put("chunk_rows", NpuMatmul.CHUNK_ROWS);
         plan.put("x", layout.x).put("r", layout.r).put("y", layout.y).put("rope", layout.rope).put("dram_bytes", layout.end);
+        boolean chained = DecodeChain.fits(layout.nodes, spm);
+        plan.put("decode_chain", chained);
         ArrayNode nodes = plan.putArray("nodes");
-        for (NpuMatmul m : layout.nodes) {
+        for (int i = 0; i < layout.nodes.size(); i++) {
+            NpuMatmul m = layout.nodes.get(i);
             ObjectNode o = nodes.addObject();
             o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk)
                     .put("dram", m.dramBase).put("bytes", m.imageBytes());
-            for (int rows : new int[]{1, NpuMatmul.CHUNK_ROWS}) {
-                out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, layout.rope, hash));
+            out.add(program(m.node.id(), NpuMatmul.CHUNK_ROWS), NpuProgram.emit(m, NpuMatmul.CHUNK_ROWS, layout.x, layout.r, layout.y, layout.rope, hash));
+            if (!chained) {
+                out.add(program(m.node.id(), 1), NpuProgram.emit(m, 1, layout.x, layout.r, layout.y, layout.rope, hash));
+                continue;
+            }
+            int prev = DecodeChain.previous(i, layout.nodes.size());
+            o.put("decode_previous", prev < 0 ? -1 : layout.nodes.get(prev).node.id());
+            out.add(program(m.node.id(), 1), NpuProgram.emit(m, 1, layout.x, layout.r, layout.y, layout.rope, hash, DecodeChain.at(layout.nodes, i, false, spm)));
+            if (prev >= 0) {
+                out.add(warmProgram(m.node.id()), NpuProgram.emit(m, 1, layout.x, layout.r, layout.y, layout.rope, hash, DecodeChain.at(layout.nodes, i, true, spm)));
             }
         }
         try {
@@ -162,6 +174,11 @@ public final class NpuTarget implements Target {
 
     static String program(int node, int rows) {
         return DIR + "n" + node + (rows == 1 ? "_decode_b1.cmd" : "_prefill_c" + rows + ".cmd");
+    }
+
+    /** The warm variant of a chained decode program ({@link DecodeChain}): its first weight chunk already in place. */
+    static String warmProgram(int node) {
+        return DIR + "n" + node + "_decode_b1_warm.cmd";
     }
 
     /** Where every lowered node's weights and the I/O buffers sit in device DRAM. */

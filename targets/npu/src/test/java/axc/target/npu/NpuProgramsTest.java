@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Whole programs (NPU.md B5, level 2): every npu segment of the trained model's artifacts (BF16 ->
- * W8A8, Q4_0 -> W4A8), run on the simulator for a decode step (1 row) and a prefill that pads its last
+ * W8A8, Q4_0 -> W4A8), run on the simulator for two decode steps (1 row; the chained programs run warm,
+ * reading the first weight chunk their predecessor prefetched) and a prefill that pads its last
  * 64-row chunk (70 rows), equals {@link NpuReference} bit for bit; and the same artifact on another
  * device (16 engines instead of 8, other widths and bandwidth) gives the same bits.
  */
@@ -67,6 +68,25 @@ class NpuProgramsTest {
         check(w4, true);
     }
 
+    /** Random activations for a segment's inputs; positions from 5 for a prompt, 40 (+ seed) for a decode row. */
+    static Map<String, Tensor> inputs(Graph cut, int rows, long seed) {
+        Map<String, Tensor> inputs = new HashMap<>();
+        Random r = new Random(rows * 31L + seed);
+        for (Node in : cut.graphInputs()) {
+            if (in.type().dtype() == axc.ir.DataType.I32) {
+                int[] positions = new int[rows];
+                for (int j = 0; j < rows; j++) positions[j] = rows == 1 ? 40 + (int) (seed / 1000) : 5 + j;
+                inputs.put(in.name(), Tensor.i32(positions, rows));
+                continue;
+            }
+            int w = (int) NpuMatmul.fixed(in.type().last());
+            float[] v = new float[rows * w];
+            for (int j = 0; j < v.length; j++) v[j] = (float) r.nextGaussian();
+            inputs.put(in.name(), Tensor.f32(v, rows, w));
+        }
+        return inputs;
+    }
+
     static void check(Path artifact, boolean int4) {
         try (Bundle b = Bundle.open(artifact)) {
             Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
@@ -77,60 +97,67 @@ class NpuProgramsTest {
             for (JsonNode n : plan.path("nodes")) dram.put(n.path("node").asInt(), n.path("dram").asLong());
             var image = b.data(NpuTarget.WEIGHTS);
             int checked = 0, ropes = 0, w4Nodes = 0;
-            for (int i = 0; i < p.segments().size(); i++) {
-                if (!p.segments().get(i).target().equals("npu")) continue;
-                Graph cut = p.segmentGraph(g, i);
-                for (int rows : new int[]{1, 70}) {
-                    Map<String, Tensor> inputs = new HashMap<>();
-                    Random r = new Random(rows * 31L + i);
-                    for (Node in : cut.graphInputs()) {
-                        if (in.type().dtype() == axc.ir.DataType.I32) {
-                            // Positions: a prompt that starts at 5 (decode: one row at 40).
-                            int[] positions = new int[rows];
-                            for (int j = 0; j < rows; j++) positions[j] = rows == 1 ? 40 : 5 + j;
-                            inputs.put(in.name(), Tensor.i32(positions, rows));
-                            continue;
+            List<Integer> npu = new ArrayList<>();
+            for (int i = 0; i < p.segments().size(); i++) if (p.segments().get(i).target().equals("npu")) npu.add(i);
+            int warm = 0;
+            for (int rows : new int[]{1, 70}) {
+                // Every npu segment open at once, as a model runs them: one simulator, programs in graph order,
+                // so decode steps take the chain (DecodeChain); two steps, the second wholly warm but the first program.
+                int steps = rows == 1 ? 2 : 1;
+                List<Map<String, Tensor>> inputs = new ArrayList<>();
+                for (int s = 0; s < steps; s++) for (int i : npu) inputs.add(inputs(p.segmentGraph(g, i), rows, s * 1000 + i));
+                List<List<List<Tensor>>> results = new ArrayList<>();
+                for (String dev : new String[]{null, "rebel-chiplet"}) {
+                    List<NpuGraphExecutable> exes = new ArrayList<>();
+                    try {
+                        for (int i : npu) exes.add(new NpuGraphExecutable(b, p.segmentGraph(g, i), dev));
+                        List<List<Tensor>> outs = new ArrayList<>();
+                        for (int s = 0; s < steps; s++) {
+                            for (int j = 0; j < npu.size(); j++) outs.add(exes.get(j).newSession(128).run(inputs.get(s * npu.size() + j)));
                         }
-                        int w = (int) NpuMatmul.fixed(in.type().last());
-                        float[] v = new float[rows * w];
-                        for (int j = 0; j < v.length; j++) v[j] = (float) r.nextGaussian();
-                        inputs.put(in.name(), Tensor.f32(v, rows, w));
+                        results.add(outs);
+                        for (NpuGraphExecutable x : exes) warm += x.warmRuns;
+                    } finally {
+                        for (NpuGraphExecutable x : exes) x.close();
                     }
-                    List<List<Tensor>> results = new ArrayList<>();
-                    for (String dev : new String[]{null, "rebel-chiplet"}) {
-                        try (GraphExecutable exe = new NpuGraphExecutable(b, cut, dev)) {
-                            results.add(exe.newSession(128).run(inputs));
+                }
+                for (int s = 0; s < steps; s++) {
+                    for (int j = 0; j < npu.size(); j++) {
+                        int i = npu.get(j);
+                        Graph cut = p.segmentGraph(g, i);
+                        Map<String, Tensor> in = inputs.get(s * npu.size() + j);
+                        // The mirror, node by node through the segment.
+                        Map<Integer, Tensor> values = new HashMap<>();
+                        for (Node n : cut.graphInputs()) values.put(n.id(), in.get(n.name()));
+                        for (Node n : cut.nodes()) {
+                            if (n.op() == axc.ir.Op.INPUT || n.op() == axc.ir.Op.PARAM) continue;
+                            NpuMatmul m = new NpuMatmul(cut, n, device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
+                            w4Nodes += m.int4 ? 1 : 0;
+                            m.dramBase = dram.get(n.id());
+                            Epilogue e = Epilogue.of(n);
+                            Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
+                            Tensor pos = e.rope() != null ? values.get(n.input(e.positionsInput(n.inputs().size()))) : null;
+                            float eps = n.attrs().has("eps") ? (float) n.attrs().getDouble("eps") : 0f;
+                            values.put(n.id(), NpuReference.run(m, image, values.get(n.input(0)), res, pos, eps));
+                            if (s == 0 && e.rope() != null) ropes++;
+                            if (s == 0) checked++;
                         }
-                    }
-                    // The mirror, node by node through the segment.
-                    Map<Integer, Tensor> values = new HashMap<>();
-                    for (Node in : cut.graphInputs()) values.put(in.id(), inputs.get(in.name()));
-                    for (Node n : cut.nodes()) {
-                        if (n.op() == axc.ir.Op.INPUT || n.op() == axc.ir.Op.PARAM) continue;
-                        NpuMatmul m = new NpuMatmul(cut, n, device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
-                        w4Nodes += m.int4 ? 1 : 0;
-                        m.dramBase = dram.get(n.id());
-                        Epilogue e = Epilogue.of(n);
-                        Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
-                        Tensor pos = e.rope() != null ? values.get(n.input(e.positionsInput(n.inputs().size()))) : null;
-                        float eps = n.attrs().has("eps") ? (float) n.attrs().getDouble("eps") : 0f;
-                        values.put(n.id(), NpuReference.run(m, image, values.get(n.input(0)), res, pos, eps));
-                        if (e.rope() != null) ropes++;
-                        checked++;
-                    }
-                    for (int o = 0; o < cut.outputs().size(); o++) {
-                        float[] want = values.get(cut.outputs().get(o)).floats();
-                        for (int d = 0; d < 2; d++) {
-                            float[] got = results.get(d).get(o).floats();
-                            assertEquals(want.length, got.length);
-                            for (int j = 0; j < want.length; j++) {
-                                assertEquals(Float.floatToRawIntBits(want[j]), Float.floatToRawIntBits(got[j]),
-                                        "segment " + i + ", " + rows + " rows, device " + d + ", output " + o + " [" + j + "]: " + want[j] + " vs " + got[j]);
+                        for (int o = 0; o < cut.outputs().size(); o++) {
+                            float[] want = values.get(cut.outputs().get(o)).floats();
+                            for (int d = 0; d < 2; d++) {
+                                float[] got = results.get(d).get(s * npu.size() + j).get(o).floats();
+                                assertEquals(want.length, got.length);
+                                for (int x = 0; x < want.length; x++) {
+                                    assertEquals(Float.floatToRawIntBits(want[x]), Float.floatToRawIntBits(got[x]),
+                                            "segment " + i + ", " + rows + " rows, step " + s + ", device " + d + ", output " + o + " [" + x + "]: " + want[x] + " vs " + got[x]);
+                                }
                             }
                         }
                     }
                 }
             }
+            // Both devices, both steps: every decode program but the chain's first ran warm at least once.
+            assertTrue(warm >= 2 * (npu.size() - 1), "warm decode programs run: " + warm + " of " + npu.size() + " segments");
             assertTrue(checked >= 2 * 9, "npu nodes checked: " + checked);
             assertTrue(ropes >= 2 * 4, "QKV projections with their RoPE epilogue checked: " + ropes);
             if (int4) assertTrue(w4Nodes >= 2 * 8, "W4A8 nodes checked: " + w4Nodes);
