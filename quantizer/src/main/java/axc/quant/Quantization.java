@@ -21,8 +21,20 @@ public final class Quantization {
     }
 
     public static QuantizeReport run(Path in, Path out, Recipe recipe, Path calib, boolean provenance, boolean measureError, Progress progress) {
+        return run(in, out, recipe, calib, provenance, measureError, progress, () -> {
+        });
+    }
+
+    /**
+     * As above, running {@code opened} once the input is open and before any work or output: where a
+     * check that ran alongside the opening (the command's scan for NaN weights) is waited for, and may
+     * still refuse.
+     */
+    public static QuantizeReport run(Path in, Path out, Recipe recipe, Path calib, boolean provenance, boolean measureError, Progress progress,
+                                     Runnable opened) {
         if (Presets.isGguf(recipe.base())) {
             try (QuantSource src = QuantSource.open(in)) {
+                opened.run();
                 return GgufQuantizer.quantize(src, out, recipe, provenance, measureError, progress);
             }
         }
@@ -30,6 +42,7 @@ public final class Quantization {
             throw new InvalidInputException(in + ": integer schemes quantize a Hugging Face folder (convert a GGUF with axc convert first)");
         }
         try (HfCheckpoint ck = HfCheckpoint.open(in)) {
+            opened.run();
             return SafetensorsQuantizer.quantize(ck, out, recipe, calib, provenance, progress);
         }
     }
