@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
 public final class NativeRowQuantizer implements RowQuantizerAccelerator {
     @Override
     public boolean supports(DType src, DType dst, int cols) {
-        int s = code(src), d = code(dst);
+        // Storage types numbered as the matrix kernels number them; the C side takes the pairs it has code for.
+        int s = CpuMatrix.nativeType(src), d = CpuMatrix.nativeType(dst);
         return cols > 0 && cols % 32 == 0 && s >= 0 && d >= 0 && NativeKernels.available() && NativeKernels.axc_quantize_supported(s, d) != 0;
     }
 
@@ -25,18 +26,7 @@ public final class NativeRowQuantizer implements RowQuantizerAccelerator {
         in.asSlice(inOffset, need);
         if (out.length < rows * dst.bytesFor(cols)) throw new IllegalArgumentException("output of " + out.length + " bytes is too small");
         if (err != null && err.length < 2 * rows) throw new IllegalArgumentException("error array is too small");
-        int rc = NativeKernels.axc_quantize_rows(code(src), in.address() + inOffset, inRowBytes, code(dst), out, cols, rows, err);
+        int rc = NativeKernels.axc_quantize_rows(CpuMatrix.nativeType(src), in.address() + inOffset, inRowBytes, CpuMatrix.nativeType(dst), out, cols, rows, err);
         if (rc != 0) throw new IllegalStateException("native quantizer refused " + src + " -> " + dst + " rows of " + cols);
-    }
-
-    private static int code(DType t) {
-        return switch (t) {
-            case F32 -> NativeKernels.F32;
-            case F16 -> NativeKernels.F16;
-            case BF16 -> NativeKernels.BF16;
-            case Q8_0 -> NativeKernels.Q8_0;
-            case Q4_0 -> NativeKernels.Q4_0;
-            default -> -1;
-        };
     }
 }
