@@ -91,6 +91,43 @@ class CpuArtifactValidateTest {
         assertEquals(0, v.code(), v.out() + v.err());
     }
 
+    /**
+     * GPTQ with act-order (desc_act: g_idx shuffles whole groups over the input rows), which the cpu target
+     * runs on the same kernel after sorting the rows by group: against the quantized checkpoint.
+     */
+    @Test
+    void actOrderedGptqMatchesTheQuantizedCheckpoint() throws Exception {
+        Path recipe = tmp.resolve("gptq-act.yaml"), source = tmp.resolve("gptq-act"), artifact = tmp.resolve("gptq-act.axc");
+        java.nio.file.Files.writeString(recipe, "name: gptq-act\nbase: int4-g128\nalgorithm: gptq\noptions:\n  act_order: true\n  calibration_tokens: 256\n");
+        CliHarness q = CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", source.toString(), "--recipe", recipe.toString());
+        assertEquals(0, q.code(), q.err());
+        assertTrue(java.nio.file.Files.readString(source.resolve("config.json")).contains("\"desc_act\": true")
+                || java.nio.file.Files.readString(source.resolve("config.json")).contains("\"desc_act\" : true"), "act-order written");
+        // What the cpu target needs to take them natively: every g_idx a shuffle of whole groups of 128, not in order.
+        int shuffled = 0;
+        try (axc.formats.hf.HfCheckpoint ck = axc.formats.hf.HfCheckpoint.open(source)) {
+            for (axc.formats.tensor.TensorInfo t : ck.tensors().tensors()) {
+                if (!t.name().endsWith(".g_idx")) continue;
+                java.lang.foreign.MemorySegment g = ck.tensors().data(t.name());
+                int n = (int) (g.byteSize() / 4);
+                int[] count = new int[n / 128];
+                boolean inOrder = true;
+                for (int i = 0; i < n; i++) {
+                    int group = g.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 4L * i);
+                    count[group]++;
+                    inOrder &= group == i / 128;
+                }
+                for (int c : count) assertEquals(128, c, t.name() + ": whole groups");
+                if (!inOrder) shuffled++;
+            }
+        }
+        assertTrue(shuffled > 0, "some g_idx is act-ordered");
+        assertEquals(0, CliHarness.run("-q", "compile", source.toString(), "--target", "cpu", "-o", artifact.toString()).code());
+        CliHarness v = CliHarness.run("--json", "validate", artifact.toString(), "--reference", source.toString(), "--ppl-tokens", "0",
+                "--min-top1", "1", "--max-nmse", "1e-6");
+        assertEquals(0, v.code(), v.out() + v.err());
+    }
+
     @Test
     void aBadActivationModeIsOneLineAndExitThree() {
         Path axc = tmp.resolve("mode.axc");

@@ -65,6 +65,11 @@ public final class GptqMatrix implements Matrix {
         return zeros[g * rows + j];
     }
 
+    /** The group of input row {@code i} ({@code g_idx[i]}). */
+    public int group(int i) {
+        return gIdx[i];
+    }
+
     /** Whether the groups are the input rows in order (no act-order permutation in g_idx). */
     public boolean sequentialGroups() {
         int size = cols / groups;

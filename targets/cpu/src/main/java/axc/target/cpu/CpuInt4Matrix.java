@@ -5,12 +5,16 @@ import axc.reference.GptqMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
- * A 4-bit grouped matrix in GPTQ's packed layout (axc's int4 schemes: RTN, AWQ and GPTQ without
- * act-order) on the native kernels ({@code axc_cpu_int4.h}), read in place: bands of 16 outputs over
- * the {@link RowPool}. Each (group, output) pair's scale and scale times zero-point are taken to
- * float32 once, at load; the codes stay where the artifact maps them.
+ * A 4-bit grouped matrix in GPTQ's packed layout (axc's int4 schemes: RTN, AWQ and GPTQ) on the native
+ * kernels ({@code axc_cpu_int4.h}): bands of 16 outputs over the {@link RowPool}. Each (group, output)
+ * pair's scale and scale times zero-point are taken to float32 once, at load. Sequential groups are
+ * read in place, where the artifact maps them. Act-ordered groups ({@code g_idx} a permutation of
+ * whole groups, as GPTQ's {@code desc_act} writes it) are made sequential once at load: the input rows
+ * sorted by group, the codes repacked in that order (a copy of the codes in memory) and every
+ * product's activations permuted the same way, which leaves each output's sum the same terms.
  */
 final class CpuInt4Matrix extends NativeProductMatrix {
     private final GptqMatrix reference;
@@ -18,6 +22,11 @@ final class CpuInt4Matrix extends NativeProductMatrix {
     private final MemorySegment scales;
     private final MemorySegment scaledZeros;
     private final int group;
+    /** The input rows in group order ({@code perm[p]} is the row at position p), or null for sequential groups. */
+    private final int[] perm;
+    /** Activation rows in {@link #perm}'s order, reused. */
+    private float[] permuted = new float[0];
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     CpuInt4Matrix(GptqMatrix reference, RowPool pool, NativeScratch scratch) {
         // Work in bands of 16 outputs, 8 bytes of codes per input row: 64 KiB to 1 MiB of codes per
@@ -27,11 +36,11 @@ final class CpuInt4Matrix extends NativeProductMatrix {
         int bands = (rows + 15) / 16;
         int minBands = (int) Math.max(Math.min(4, bands), Math.min(bands, 64 * 1024 / bandBytes));
         super(rows, cols, pool, scratch, bands, minBands, (int) Math.max(minBands, 1024 * 1024 / bandBytes));
-        if (!reference.sequentialGroups()) throw new IllegalArgumentException("act-ordered groups have no native kernel");
         this.reference = reference;
-        this.qweight = reference.qweight();
-        if (!qweight.isNative()) throw new IllegalArgumentException("int4 codes must be in native memory");
         this.group = reference.groupSize();
+        if (!reference.qweight().isNative()) throw new IllegalArgumentException("int4 codes must be in native memory");
+        this.perm = reference.sequentialGroups() ? null : groupOrder(reference);
+        this.qweight = perm == null ? reference.qweight() : repacked(reference.qweight(), perm, rows, cols);
         int groups = cols / group;
         this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);
         this.scaledZeros = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);
@@ -42,6 +51,56 @@ final class CpuInt4Matrix extends NativeProductMatrix {
                 scaledZeros.setAtIndex(ValueLayout.JAVA_FLOAT, (long) g * rows + j, s * reference.zero(g, j));
             }
         }
+    }
+
+    /** Whether this matrix's groups run here: in order, or each group whole under act-order. */
+    static boolean takes(GptqMatrix m) {
+        if (m.sequentialGroups()) return true;
+        try {
+            groupOrder(m);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The input rows sorted by group, stable; refused unless every group has exactly {@code groupSize} rows. */
+    static int[] groupOrder(GptqMatrix m) {
+        int cols = m.cols(), size = m.groupSize();
+        if (cols % size != 0) throw new IllegalArgumentException(cols + " inputs do not split into groups of " + size);
+        int[] filled = new int[cols / size];
+        int[] perm = new int[cols];
+        for (int i = 0; i < cols; i++) {
+            int g = m.group(i);
+            if (filled[g] == size) throw new IllegalArgumentException("g_idx gives group " + g + " more than " + size + " inputs");
+            perm[g * size + filled[g]++] = i;
+        }
+        return perm;
+    }
+
+    /** The codes with input row {@code perm[p]} moved to position p: int32 [cols / 8, rows], 8 codes a word, low nibble first. */
+    static MemorySegment repacked(MemorySegment q, int[] perm, int rows, int cols) {
+        MemorySegment out = Arena.ofAuto().allocate(4L * cols / 8 * rows, 64);
+        for (int w = 0; w < cols / 8; w++) {
+            for (int j = 0; j < rows; j++) {
+                int word = 0;
+                for (int b = 0; b < 8; b++) {
+                    int i = perm[8 * w + b];
+                    word |= ((q.get(I32, 4L * ((long) (i >> 3) * rows + j)) >>> (4 * (i & 7))) & 15) << (4 * b);
+                }
+                out.set(I32, 4L * ((long) w * rows + j), word);
+            }
+        }
+        return out;
+    }
+
+    /** Act-order: the activation rows in {@link #perm}'s order. */
+    @Override
+    protected long activations(float[] x, int n, NativeScratch scratch) {
+        if (perm == null) return super.activations(x, n, scratch);
+        if (permuted.length < n * cols) permuted = new float[n * cols];
+        for (int t = 0; t < n; t++) for (int p = 0; p < cols; p++) permuted[t * cols + p] = x[t * cols + perm[p]];
+        return super.activations(permuted, n, scratch);
     }
 
     @Override

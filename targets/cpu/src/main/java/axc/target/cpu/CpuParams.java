@@ -20,9 +20,8 @@ import java.lang.foreign.MemorySegment;
  * The interpreter's params with the matrices the cpu target has kernels for ({@link CpuMatrix#runs})
  * swapped for {@link CpuMatrix} views of the same stored bytes, int8 channels for {@link CpuInt8Matrix}
  * and 4-bit grouped (GPTQ-layout) matrices for {@link CpuInt4Matrix} where the native kernels loaded.
- * Everything else (other block types, act-ordered GPTQ, vectors) is what {@code params} gives: the
- * interpreter's decoders. Attention
- * and SwiGLU run on {@link CpuOpKernels}.
+ * Everything else (other block types, GPTQ whose g_idx does not split into whole groups, vectors) is
+ * what {@code params} gives: the interpreter's decoders. Attention and SwiGLU run on {@link CpuOpKernels}.
  */
 record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScratch scratch, Activations activations, OpKernels kernels)
         implements ParamSource {
@@ -37,7 +36,7 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
         if (layout != null) return packed(t, layout);
         Matrix m = params.matrix(name, scheme);
         if (m instanceof Int8ChannelMatrix i8 && NativeKernels.available() && i8.codes().isNative()) return new CpuInt8Matrix(i8, pool, scratch);
-        if (m instanceof GptqMatrix g4 && NativeKernels.available() && g4.qweight().isNative() && g4.groupSize() % 8 == 0 && g4.sequentialGroups()) {
+        if (m instanceof GptqMatrix g4 && NativeKernels.available() && g4.qweight().isNative() && g4.groupSize() % 8 == 0 && CpuInt4Matrix.takes(g4)) {
             return new CpuInt4Matrix(g4, pool, scratch);
         }
         if (!(scheme instanceof WeightScheme.Stored s) || !CpuMatrix.runs(s.dtype()) || !(m instanceof SegmentMatrix)) return m;

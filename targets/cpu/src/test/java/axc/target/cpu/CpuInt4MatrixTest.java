@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -50,6 +51,11 @@ class CpuInt4MatrixTest {
     }
 
     static GptqMatrix random(int rows, int cols, int group, Random rnd) {
+        return random(rows, cols, group, rnd, null);
+    }
+
+    /** With {@code gIdx}, each input row's group (act-order); null for groups in order. */
+    static GptqMatrix random(int rows, int cols, int group, Random rnd, MemorySegment gIdx) {
         int groups = cols / group;
         MemorySegment qweight = Arena.ofAuto().allocate(4L * cols / 8 * rows, 64);
         for (long i = 0; i < (long) cols / 8 * rows; i++) qweight.set(I32, 4 * i, rnd.nextInt());
@@ -57,15 +63,42 @@ class CpuInt4MatrixTest {
         for (long i = 0; i < (long) groups * ((rows + 7) / 8); i++) qzeros.set(I32, 4 * i, rnd.nextInt());
         MemorySegment scales = Arena.ofAuto().allocate(2L * groups * rows, 64);
         for (long i = 0; i < (long) groups * rows; i++) scales.set(I16, 2 * i, FloatCodec.floatToF16((float) (0.001 + 0.05 * rnd.nextDouble())));
-        return new GptqMatrix(rows, cols, group, qweight, qzeros, scales, null);
+        return new GptqMatrix(rows, cols, group, qweight, qzeros, scales, gIdx);
     }
 
     @ParameterizedTest(name = "level {0}: {1} outputs x {2} inputs, group {3}, {4} rows")
     @MethodSource("cases")
     void agreesWithTheReferenceDecoding(int level, int rows, int cols, int group, int n) {
-        int used = NativeKernels.axc_cpu_set_level(level);
         Random rnd = new Random(rows * 7L + cols + group + level);
-        GptqMatrix ref = random(rows, cols, group, rnd);
+        check(level, random(rows, cols, group, rnd), n, rnd);
+    }
+
+    /**
+     * Act-order as GPTQ's desc_act writes it: g_idx a shuffle of whole groups over the input rows. The
+     * matrix repacks its codes in group order and permutes the activations; a row of codes or an
+     * activation moved to the wrong place is an error of whole weights.
+     */
+    @ParameterizedTest(name = "act-order, level {0}: {1} outputs x {2} inputs, group {3}, {4} rows")
+    @MethodSource("cases")
+    void actOrderAgreesWithTheReferenceDecoding(int level, int rows, int cols, int group, int n) {
+        Random rnd = new Random(rows * 11L + cols + group + level);
+        int[] g = new int[cols];
+        for (int i = 0; i < cols; i++) g[i] = i / group;
+        for (int i = cols - 1; i > 0; i--) {
+            int k = rnd.nextInt(i + 1), t = g[i];
+            g[i] = g[k];
+            g[k] = t;
+        }
+        MemorySegment gIdx = Arena.ofAuto().allocate(4L * cols, 64);
+        for (int i = 0; i < cols; i++) gIdx.set(I32, 4L * i, g[i]);
+        GptqMatrix ref = random(rows, cols, group, rnd, gIdx);
+        assertEquals(cols > group, !ref.sequentialGroups(), "a shuffle of more than one group is act-ordered");
+        check(level, ref, n, rnd);
+    }
+
+    private static void check(int level, GptqMatrix ref, int n, Random rnd) {
+        int used = NativeKernels.axc_cpu_set_level(level);
+        int rows = ref.rows(), cols = ref.cols();
         float[] x = NativeKernelsTest.gaussian(rnd, n * cols);
         int stride = rows + 5;
         float[] out = new float[n * stride];
@@ -91,14 +124,15 @@ class CpuInt4MatrixTest {
     }
 
     @Test
-    void refusesActOrderAndBadShapes() {
+    void refusesUnevenGroupsAndBadShapes() {
         Random rnd = new Random(3);
         GptqMatrix ok = random(16, 64, 32, rnd);
         MemorySegment gIdx = Arena.ofAuto().allocate(4L * 64, 64);
-        for (int i = 0; i < 64; i++) gIdx.set(I32, 4L * i, (i * 7) % 2);   // act-order: groups interleaved
-        GptqMatrix actOrder = new GptqMatrix(16, 64, 32, ok.qweight(), Arena.ofAuto().allocate(16, 64), Arena.ofAuto().allocate(64, 64), gIdx);
+        for (int i = 0; i < 64; i++) gIdx.set(I32, 4L * i, i < 40 ? 0 : 1);   // group 0 with 40 rows, group 1 with 24
+        GptqMatrix uneven = new GptqMatrix(16, 64, 32, ok.qweight(), Arena.ofAuto().allocate(16, 64), Arena.ofAuto().allocate(64, 64), gIdx);
+        assertFalse(CpuInt4Matrix.takes(uneven), "the interpreter runs it");
         try (RowPool pool = new RowPool(1)) {
-            assertThrows(IllegalArgumentException.class, () -> new CpuInt4Matrix(actOrder, pool, new NativeScratch()));
+            assertThrows(IllegalArgumentException.class, () -> new CpuInt4Matrix(uneven, pool, new NativeScratch()));
         }
         MemorySegment y = Arena.ofAuto().allocate(64 * 4, 64);
         MemorySegment x = Arena.ofAuto().allocate(64 * 4, 64);
