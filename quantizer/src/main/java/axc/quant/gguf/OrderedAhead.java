@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a sequence of tasks on worker threads a bounded window ahead of the one consumer that takes
@@ -59,8 +60,18 @@ final class OrderedAhead<T> implements AutoCloseable {
         while (inFlight.size() < window && tasks.hasNext()) inFlight.add(pool.submit(tasks.next()));
     }
 
+    /**
+     * Stops the tasks not started and waits for the running ones to end. Waiting matters: a task may be
+     * in native code reading the caller's mapped input, which the caller unmaps once this returns (a
+     * failed write used to unmap it under a running native quantizer, and the JVM crashed).
+     */
     @Override
     public void close() {
         pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(10, TimeUnit.MINUTES)) throw new IllegalStateException("quantize tasks did not stop");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
