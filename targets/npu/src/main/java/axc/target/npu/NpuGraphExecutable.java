@@ -24,7 +24,8 @@ import java.util.Map;
  * simulator. One simulator serves every segment of an artifact: the DRAM image of the weights is
  * written once, when the first segment opens. Each node runs its {@code decode_b1} program for a
  * one-row step (the warm variant right after its predecessor in the {@link DecodeChain}, which left its
- * first weight chunk in the scratchpad) and its {@code prefill_c64} program per 64 rows otherwise (the last chunk padded with
+ * first weight chunk in the scratchpad), its {@code decode_b4} program for two to four rows (padded to
+ * four) and its {@code prefill_c64} program per 64 rows otherwise (the last chunk padded with
  * zero rows, whose outputs are dropped); values cross through the {@code x}, {@code r} and {@code y}
  * symbols. Each executable adds up the simulated cycles of its own runs ({@link #simulated()}).
  */
@@ -97,6 +98,8 @@ final class NpuGraphExecutable implements GraphExecutable {
     private final Map<Integer, Integer> previous = new HashMap<>();
     /** Decode programs this executable ran warm (tests check the chain is taken). */
     int warmRuns;
+    /** Rows of the artifact's small-batch programs ({@code decode_b4}), or 0 when it has none (older artifacts). */
+    private final int smallRows;
 
     NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride) {
         this(b, graph, deviceOverride, null);
@@ -139,6 +142,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         clockGhz = dev.path("clock_ghz").asDouble();
         dramGbPerS = dev.path("dram").path("GBps").asDouble();
         JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), b.path() + " (" + NpuTarget.PLAN + ")");
+        smallRows = plan.path("small_rows").asInt(0);
         long bytes = 0;
         // -Daxc.npu.chain=false runs every decode program cold (to compare, and to measure what the chain saves).
         boolean chain = plan.path("decode_chain").asBoolean(false) && !"false".equals(System.getProperty("axc.npu.chain"));
@@ -191,7 +195,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         int k = x.width(), rows = x.rows();
         int outWidth = (int) NpuMatmul.fixed(n.type().last());
         float[] y = new float[rows * outWidth];
-        int bucket = rows == 1 ? 1 : NpuMatmul.CHUNK_ROWS;
+        int bucket = rows == 1 ? 1 : rows <= smallRows ? smallRows : NpuMatmul.CHUNK_ROWS;
         synchronized (SHARED) {
             Simulator sim = shared.sim;
             String name = NpuTarget.program(n.id(), bucket);

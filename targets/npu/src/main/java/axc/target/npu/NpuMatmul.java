@@ -35,6 +35,8 @@ import java.util.List;
 final class NpuMatmul {
     /** Rows of the prefill program: a 64-row chunk (NPU.md's 128 does not leave room for two weight buffers at K = 4864 in 4 MiB). */
     static final int CHUNK_ROWS = 64;
+    /** Rows of the small-batch program ({@code decode_b4}): two to four rows run it instead of a padded 64-row chunk. */
+    static final int SMALL_ROWS = 4;
     /** Bytes of one weight buffer; two of them per engine. */
     static final int WEIGHT_BUFFER = 1024 * 1024;
     /** Bytes of one accumulator (or output) buffer at {@link #CHUNK_ROWS} rows; two of each per engine. */

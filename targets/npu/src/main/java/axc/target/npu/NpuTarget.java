@@ -34,7 +34,7 @@ import java.util.Map;
  * The npu target (v1): matmul-family nodes lowered to RNPU-A programs, W8A8 ({@link NpuMatmul},
  * {@link NpuProgram}), run on the simulator; everything else runs on the cpu target in a partitioned
  * artifact. Entries under {@code code/npu/}: the resolved {@code device.json}, {@code plan.json}, one
- * {@code decode_b1} and one {@code prefill_c64} program per node (and the warm variant of each chained
+ * {@code decode_b1}, one {@code decode_b4} and one {@code prefill_c64} program per node (and the warm variant of each chained
  * decode program, {@link DecodeChain}), and {@code weights.bin}, the DRAM image of every node's int8
  * weight chunks, scales, biases and norm weights.
  */
@@ -121,6 +121,7 @@ public final class NpuTarget implements Target {
         ObjectNode plan = Json.MAPPER.createObjectNode();
         plan.put("engines", engines);
         plan.put("chunk_rows", NpuMatmul.CHUNK_ROWS);
+        plan.put("small_rows", NpuMatmul.SMALL_ROWS);
         plan.put("x", layout.x).put("r", layout.r).put("y", layout.y).put("rope", layout.rope).put("dram_bytes", layout.end);
         boolean chained = DecodeChain.fits(layout.nodes, spm);
         plan.put("decode_chain", chained);
@@ -130,7 +131,9 @@ public final class NpuTarget implements Target {
             ObjectNode o = nodes.addObject();
             o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk)
                     .put("dram", m.dramBase).put("bytes", m.imageBytes());
-            out.add(program(m.node.id(), NpuMatmul.CHUNK_ROWS), NpuProgram.emit(m, NpuMatmul.CHUNK_ROWS, layout.x, layout.r, layout.y, layout.rope, hash));
+            for (int rows : new int[]{NpuMatmul.SMALL_ROWS, NpuMatmul.CHUNK_ROWS}) {
+                out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, layout.rope, hash));
+            }
             if (!chained) {
                 out.add(program(m.node.id(), 1), NpuProgram.emit(m, 1, layout.x, layout.r, layout.y, layout.rope, hash));
                 continue;
@@ -173,7 +176,7 @@ public final class NpuTarget implements Target {
     }
 
     static String program(int node, int rows) {
-        return DIR + "n" + node + (rows == 1 ? "_decode_b1.cmd" : "_prefill_c" + rows + ".cmd");
+        return DIR + "n" + node + (rows <= NpuMatmul.SMALL_ROWS ? "_decode_b" + rows + ".cmd" : "_prefill_c" + rows + ".cmd");
     }
 
     /** The warm variant of a chained decode program ({@link DecodeChain}): its first weight chunk already in place. */
