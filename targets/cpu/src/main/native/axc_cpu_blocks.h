@@ -1,5 +1,6 @@
 // Matrix products over llama.cpp's other block types, read as the GGUF stores them: Q4_1, Q5_0, Q5_1
-// (32 weights a block) and the K-quants Q4_K, Q5_K, Q6_K (256 a block). These are the types of
+// (32 weights a block) and the K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (256 a block; Q2_K and Q3_K
+// with float activations only). These are the types of
 // llama.cpp's mixes (Q4_K_M keeps Q4_K and Q6_K where rows are whole 256-blocks and falls back to
 // Q5_0 and Q8_0 where they are not, as in every 896-wide matrix of the 0.5B Qwen shapes), so a GGUF
 // from llama-quantize runs on kernels here rather than on the interpreter's scalar decoders.
@@ -21,7 +22,7 @@
 #ifndef AXC_CPU_BLOCKS_H
 #define AXC_CPU_BLOCKS_H
 
-static inline int axc_block_is_stored(int dtype) { return dtype >= AXC_Q4_1 && dtype <= AXC_Q6_K; }
+static inline int axc_block_is_stored(int dtype) { return dtype >= AXC_Q4_1 && dtype <= AXC_Q3_K; }
 
 /** Weights per block. */
 static inline int axc_block_elems(int dtype) { return dtype >= AXC_Q4_K ? 256 : 32; }
@@ -35,6 +36,8 @@ static inline int axc_block_bytes(int dtype) {
         case AXC_Q4_K: return 144;
         case AXC_Q5_K: return 176;
         case AXC_Q6_K: return 210;
+        case AXC_Q2_K: return 84;
+        case AXC_Q3_K: return 110;
     }
     return 0;
 }
@@ -62,6 +65,22 @@ static inline void axc_scales_k4(const uint8_t* s, uint8_t* out) {
     u[3] = ((w2 >> 4) & 0x0F0F0F0Fu) | (((w1 >> 6) & 0x03030303u) << 4);     // mins 4-7
     for (int i = 0; i < 4; i++) {
         for (int k = 0; k < 4; k++) out[4 * i + k] = (uint8_t)(u[i] >> (8 * k));
+    }
+}
+
+/**
+ * Q3_K: the sixteen 6-bit scales of a block (12 bytes: low nibbles, then the high two bits packed),
+ * minus 32, as llama.cpp's dequantize_row_q3_K unpacks them on 32-bit words.
+ */
+static inline void axc_scales_q3k(const uint8_t* s, int8_t* out) {
+    uint32_t a0 = axc_le32(s), a1 = axc_le32(s + 4), t = axc_le32(s + 8);
+    uint32_t u[4];
+    u[0] = (a0 & 0x0F0F0F0Fu) | ((t & 0x03030303u) << 4);
+    u[1] = (a1 & 0x0F0F0F0Fu) | (((t >> 2) & 0x03030303u) << 4);
+    u[2] = ((a0 >> 4) & 0x0F0F0F0Fu) | (((t >> 4) & 0x03030303u) << 4);
+    u[3] = ((a1 >> 4) & 0x0F0F0F0Fu) | (((t >> 6) & 0x03030303u) << 4);
+    for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < 4; k++) out[4 * i + k] = (int8_t)((int)((u[i] >> (8 * k)) & 0x3F) - 32);
     }
 }
 
@@ -142,6 +161,47 @@ static inline void axc_decode_block(int dtype, const uint8_t* p, axc_decoded* o)
                     c[l + 32] = (int8_t)(((l4[l + 32] & 0xF) | (((h2[l] >> 2) & 3) << 4)) - 32);
                     c[l + 64] = (int8_t)(((l4[l] >> 4) | (((h2[l] >> 4) & 3) << 4)) - 32);
                     c[l + 96] = (int8_t)(((l4[l + 32] >> 4) | (((h2[l] >> 6) & 3) << 4)) - 32);
+                }
+            }
+            return;
+        }
+        case AXC_Q2_K: {
+            // scales[16] (scale in the low nibble, min in the high), qs[64] of 2-bit codes, f16 d and dmin.
+            // Sub-block 8h + 2j + s (16 weights) takes bits 2j..2j+1 of qs[32h + 16s .. +16).
+            const uint8_t* sc = p;
+            const uint8_t* qs = p + 16;
+            float d = axc_f16_to_f32(axc_u16(p + 80)), dmin = axc_f16_to_f32(axc_u16(p + 82));
+            for (int h = 0; h < 2; h++) {
+                for (int j = 0; j < 4; j++) {
+                    for (int s = 0; s < 2; s++) {
+                        int is = 8 * h + 2 * j + s;
+                        o->a[is] = d * (float)(sc[is] & 0xF);
+                        o->b[is] = -(dmin * (float)(sc[is] >> 4));
+                        for (int l = 0; l < 16; l++) o->c[16 * is + l] = (int8_t)((qs[32 * h + 16 * s + l] >> (2 * j)) & 3);
+                    }
+                }
+            }
+            return;
+        }
+        case AXC_Q3_K: {
+            // hmask[32], qs[64] of 2-bit codes, scales[12] (16 of 6 bits), f16 d. Sub-block 8h + 2j + s takes
+            // bits 2j..2j+1 of qs[32h + 16s ..] and, as its third bit, bit 4h + j of hmask[16s ..]: clear means -4.
+            const uint8_t* hm = p;
+            const uint8_t* qs = p + 32;
+            float d = axc_f16_to_f32(axc_u16(p + 108));
+            int8_t sc[16];
+            axc_scales_q3k(p + 96, sc);
+            for (int h = 0; h < 2; h++) {
+                for (int j = 0; j < 4; j++) {
+                    for (int s = 0; s < 2; s++) {
+                        int is = 8 * h + 2 * j + s;
+                        o->a[is] = d * (float)sc[is];
+                        o->b[is] = 0.0f;
+                        for (int l = 0; l < 16; l++) {
+                            int q = (qs[32 * h + 16 * s + l] >> (2 * j)) & 3;
+                            o->c[16 * is + l] = (int8_t)(q - (((hm[16 * s + l] >> (4 * h + j)) & 1) ? 0 : 4));
+                        }
+                    }
                 }
             }
             return;
@@ -264,6 +324,39 @@ AXC_AVX512 static void axc_blocks_avx512(int dtype, const uint8_t* row, int cols
                         };
                         for (int q = 0; q < 4; q++) {
                             emit(o + 128 * half + 32 * q + l0, _mm512_sub_epi32(c[q], thirty2), d * (float)sc[8 * half + 2 * q + l0 / 16], 0.0f);
+                        }
+                    }
+                }
+                break;
+            }
+            case AXC_Q2_K: {
+                const uint8_t* sc = p;
+                float d = _cvtsh_ss(axc_u16(p + 80)), dmin = _cvtsh_ss(axc_u16(p + 82));
+                for (int h = 0; h < 2; h++) {
+                    for (int s = 0; s < 2; s++) {
+                        __m512i q = axc_u8x16(p + 16 + 32 * h + 16 * s);
+                        for (int j = 0; j < 4; j++) {
+                            int is = 8 * h + 2 * j + s;
+                            emit(o + 16 * is, _mm512_and_si512(_mm512_srli_epi32(q, 2 * j), three), d * (float)(sc[is] & 0xF), -(dmin * (float)(sc[is] >> 4)));
+                        }
+                    }
+                }
+                break;
+            }
+            case AXC_Q3_K: {
+                float d = _cvtsh_ss(axc_u16(p + 108));
+                int8_t sc[16];
+                axc_scales_q3k(p + 96, sc);
+                const __m512i four = _mm512_set1_epi32(4);
+                for (int h = 0; h < 2; h++) {
+                    for (int s = 0; s < 2; s++) {
+                        __m512i q = axc_u8x16(p + 32 + 32 * h + 16 * s), hb = axc_u8x16(p + 16 * s);
+                        for (int j = 0; j < 4; j++) {
+                            int is = 8 * h + 2 * j + s;
+                            // code - 4 + 4 * (third bit)
+                            __m512i c = _mm512_and_si512(_mm512_srli_epi32(q, 2 * j), three);
+                            __m512i high = _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(hb, 4 * h + j), one), 2);
+                            emit(o + 16 * is, _mm512_add_epi32(_mm512_sub_epi32(c, four), high), d * (float)sc[is], 0.0f);
                         }
                     }
                 }

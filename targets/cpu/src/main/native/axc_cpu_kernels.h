@@ -47,7 +47,9 @@
 // Storage types, numbered as axc.formats.dtype.DType names them in NativeKernels.
 enum { AXC_F32 = 0, AXC_F16 = 1, AXC_BF16 = 2, AXC_Q8_0 = 3, AXC_Q4_0 = 4,
        // read as the GGUF stores them, by axc_cpu_blocks.h
-       AXC_Q4_1 = 5, AXC_Q5_0 = 6, AXC_Q5_1 = 7, AXC_Q4_K = 8, AXC_Q5_K = 9, AXC_Q6_K = 10 };
+       AXC_Q4_1 = 5, AXC_Q5_0 = 6, AXC_Q5_1 = 7, AXC_Q4_K = 8, AXC_Q5_K = 9, AXC_Q6_K = 10,
+       // float activations only (no int8 kernel)
+       AXC_Q2_K = 11, AXC_Q3_K = 12 };
 // Instruction-set levels.
 enum { AXC_LEVEL_PORTABLE = 0, AXC_LEVEL_AVX2 = 1, AXC_LEVEL_AVX512 = 2, AXC_LEVEL_AVX512_VNNI = 3 };
 

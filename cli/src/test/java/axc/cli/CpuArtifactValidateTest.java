@@ -43,11 +43,12 @@ class CpuArtifactValidateTest {
     }
 
     /**
-     * Also llama.cpp's other block types (Q4_K_M's Q4_K and Q6_K, Q5_K_M's Q5_K, Q4_1, Q5_0, Q5_1), which
-     * run on the native kernels that read GGUF blocks as stored, in both activation modes.
+     * Also llama.cpp's other block types (Q4_K_M's Q4_K and Q6_K, Q5_K_M's Q5_K, Q4_1, Q5_0, Q5_1, Q2_K,
+     * Q3_K), which run on the native kernels that read GGUF blocks as stored, in both activation modes
+     * (Q2_K and Q3_K with float activations in either; their mixes' Q6_K output takes the int8 path).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k", "q4_1", "q5_0", "q5_1"})
+    @ValueSource(strings = {"q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k_m"})
     void quantizedArtifactsMatchTheDequantizedReference(String preset) {
         Path gguf = tmp.resolve(preset + ".gguf");
         Path axc = tmp.resolve(preset + ".axc");

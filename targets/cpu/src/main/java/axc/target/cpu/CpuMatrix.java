@@ -23,7 +23,7 @@ public final class CpuMatrix implements Matrix {
      * Block types with native kernels only ({@code axc_cpu_blocks.h}, GGUF blocks as stored): without
      * the native library they stay on the interpreter's decoders.
      */
-    public static final Set<DType> NATIVE_BLOCKS = Set.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K);
+    public static final Set<DType> NATIVE_BLOCKS = Set.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K);
 
     private final MemorySegment data;
     private final DType dtype;
@@ -138,6 +138,8 @@ public final class CpuMatrix implements Matrix {
             case Q4_K -> NativeKernels.Q4_K;
             case Q5_K -> NativeKernels.Q5_K;
             case Q6_K -> NativeKernels.Q6_K;
+            case Q2_K -> NativeKernels.Q2_K;
+            case Q3_K -> NativeKernels.Q3_K;
             default -> -1;
         };
     }

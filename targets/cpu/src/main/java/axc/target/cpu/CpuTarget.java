@@ -37,7 +37,7 @@ import java.util.List;
  * for the kernels ({@link PackedRows}); loading runs the graph with the interpreter's op semantics but
  * the matrix products of F32, BF16, F16, Q8_0 and Q4_0 weights on {@link NativeKernels} (AVX-512 /
  * AVX2 / portable C, int8 activations with VNNI per {@link Activations}), or on {@link VectorKernels}
- * where the native library does not load; Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K as stored, int8
+ * where the native library does not load; Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K as stored, int8
  * channels and 4-bit grouped (GPTQ layout) matrices on the native kernels where they load, output rows over {@link TargetOptions#threads()} threads. Every other scheme the reference runs is accepted and computed by the interpreter's scalar
  * decoders, so any model compiles; {@link #supports} names the path a matmul takes.
  */

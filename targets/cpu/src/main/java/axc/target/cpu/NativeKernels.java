@@ -22,7 +22,7 @@ public final class NativeKernels {
     /** Storage type numbers of the C API. */
     static final int F32 = 0, F16 = 1, BF16 = 2, Q8_0 = 3, Q4_0 = 4;
     /** The block types read as the GGUF stores them ({@code axc_cpu_blocks.h}). */
-    static final int Q4_1 = 5, Q5_0 = 6, Q5_1 = 7, Q4_K = 8, Q5_K = 9, Q6_K = 10;
+    static final int Q4_1 = 5, Q5_0 = 6, Q5_1 = 7, Q4_K = 8, Q5_K = 9, Q6_K = 10, Q2_K = 11, Q3_K = 12;
     /** Instruction-set levels of the C API. */
     public static final int PORTABLE = 0, AVX2 = 1, AVX512 = 2, AVX512_VNNI = 3;
 

@@ -20,8 +20,8 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The native kernels for GGUF blocks as stored ({@code axc_cpu_blocks.h}: Q4_1, Q5_0, Q5_1, Q4_K,
- * Q5_K, Q6_K) at every instruction-set level, against the Java dequantizers (which the format tests
+ * The native kernels for GGUF blocks as stored ({@code axc_cpu_blocks.h}: Q4_1, Q5_0, Q5_1, Q2_K,
+ * Q3_K, Q4_K, Q5_K, Q6_K) at every instruction-set level, against the Java dequantizers (which the format tests
  * hold to llama.cpp's own dequantized values) and a float64 dot product. The weights are random
  * rows quantized by the Java quantizers with outliers, so every code, scale, min and high bit
  * varies: a misplaced nibble or a wrong sub-block scale is an error of whole weights, far above the
@@ -35,7 +35,7 @@ class NativeBlockKernelsTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (DType t : List.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K)) {
+        for (DType t : List.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K)) {
             for (int level = NativeKernels.PORTABLE; level <= NativeKernels.AVX512; level++) {
                 int block = t.blockSize();
                 out.add(Arguments.of(t, level, 5, block, 1));
@@ -81,7 +81,7 @@ class NativeBlockKernelsTest {
 
     static Stream<Arguments> int8Cases() {
         List<Arguments> out = new ArrayList<>();
-        for (DType t : List.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K)) {
+        for (DType t : List.of(DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K)) {
             out.add(Arguments.of(t, 5, t.blockSize(), 1));
             out.add(Arguments.of(t, 7, 19 * t.blockSize(), 3));
         }
@@ -102,8 +102,9 @@ class NativeBlockKernelsTest {
         MemorySegment w = quantizedRows(type, rows, cols, rnd);
         MemorySegment y = Arena.ofAuto().allocate(4L * n * rows, 64);
         int nativeType = CpuMatrix.nativeType(type);
+        if (type == DType.Q2_K || type == DType.Q3_K) assertEquals(0, NativeKernels.axc_cpu_int8_supported(nativeType), type + " has no int8 kernel");
         if (NativeKernels.axc_cpu_int8_supported(nativeType) == 0) {
-            // No VNNI here: the kernel must say so and touch nothing.
+            // No VNNI here, or no int8 kernel for the type: the kernel must say so and touch nothing.
             assertEquals(-1, NativeKernels.axc_cpu_matmul_blocks_int8(nativeType, w.address(), rowBytes, cols, 0, n, y.address(), rows, 0, 0, rows));
             return;
         }
