@@ -69,11 +69,8 @@ public final class QuantizeCommand extends AxcCommand {
             r = Quantization.run(in, out, recipe, calib, !noProvenance, true, ui.progress(), () -> join(scan));
         } finally {
             // On a failed open, the scan still ends before the error is reported: no warning comes after it.
-            try {
-                scan.join();
-            } catch (RuntimeException ignored) {
-                // reported through the gate, or superseded by the failure already under way
-            }
+            // Its own failure was reported through the gate, or is superseded by the one under way.
+            scan.handle((v, e) -> null).join();
         }
         if (ui.json()) {
             ui.printJson(r);

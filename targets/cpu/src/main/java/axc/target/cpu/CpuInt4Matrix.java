@@ -39,7 +39,9 @@ final class CpuInt4Matrix extends NativeProductMatrix {
         this.reference = reference;
         this.group = reference.groupSize();
         if (!reference.qweight().isNative()) throw new IllegalArgumentException("int4 codes must be in native memory");
-        this.perm = reference.sequentialGroups() ? null : groupOrder(reference);
+        boolean inOrder = reference.sequentialGroups();
+        this.perm = inOrder ? null : groupOrder(reference);
+        if (!inOrder && perm == null) throw new IllegalArgumentException("g_idx does not split the inputs into whole groups of " + group);
         this.qweight = perm == null ? reference.qweight() : repacked(reference.qweight(), perm, rows, cols);
         int groups = cols / group;
         this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);
@@ -55,24 +57,18 @@ final class CpuInt4Matrix extends NativeProductMatrix {
 
     /** Whether this matrix's groups run here: in order, or each group whole under act-order. */
     static boolean takes(GptqMatrix m) {
-        if (m.sequentialGroups()) return true;
-        try {
-            groupOrder(m);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return m.sequentialGroups() || groupOrder(m) != null;
     }
 
-    /** The input rows sorted by group, stable; refused unless every group has exactly {@code groupSize} rows. */
+    /** The input rows sorted by group, stable; null unless every group has exactly {@code groupSize} rows. */
     static int[] groupOrder(GptqMatrix m) {
         int cols = m.cols(), size = m.groupSize();
-        if (cols % size != 0) throw new IllegalArgumentException(cols + " inputs do not split into groups of " + size);
+        if (cols % size != 0) return null;
         int[] filled = new int[cols / size];
         int[] perm = new int[cols];
         for (int i = 0; i < cols; i++) {
             int g = m.group(i);
-            if (filled[g] == size) throw new IllegalArgumentException("g_idx gives group " + g + " more than " + size + " inputs");
+            if (filled[g] == size) return null;
             perm[g * size + filled[g]++] = i;
         }
         return perm;
