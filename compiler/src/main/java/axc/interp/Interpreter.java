@@ -29,6 +29,8 @@ public final class Interpreter {
     private final Graph graph;
     private final Map<Integer, Matrix> matrices = new HashMap<>();
     private final Map<Integer, float[]> vectors = new HashMap<>();
+    /** Each matmul-family node's weights as one product ({@link ParamSource#product}); a SwiGLU's gate first. */
+    private final Map<Integer, Matrix> products = new HashMap<>();
     private final Map<Integer, Integer> lastUse = new HashMap<>();
     private final OpKernels kernels;
 
@@ -50,6 +52,14 @@ public final class Interpreter {
                 if (v.length != n.type().dim(0).size()) throw new InvalidInputException("tensor " + n.name() + " has " + v.length + " elements, the graph expects " + n.type());
                 vectors.put(n.id(), v);
             }
+        }
+        for (Node n : graph.nodes()) {
+            int from = switch (n.op()) {
+                case MATMUL, MATMUL_SWIGLU -> 1;
+                case RMS_NORM_MATMUL -> 2;
+                default -> -1;
+            };
+            if (from > 0) products.put(n.id(), params.product(weights(n, from)));
         }
         for (int o : graph.outputs()) lastUse.put(o, Integer.MAX_VALUE);
     }
@@ -163,11 +173,13 @@ public final class Interpreter {
             case EMBEDDING -> Kernels.embedding(matrices.get(n.input(0)), v.get(n.input(1)));
             case RMS_NORM -> Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"), kernels);
             case HEAD_RMS_NORM -> Kernels.headRmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("eps"));
-            case MATMUL -> Kernels.matmul(v.get(n.input(0)), weights(n, 1));
-            case RMS_NORM_MATMUL -> Kernels.matmul(Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"), kernels), weights(n, 2));
+            case MATMUL -> Kernels.matmul(v.get(n.input(0)), products.get(n.id()));
+            case RMS_NORM_MATMUL -> Kernels.matmul(Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"), kernels), products.get(n.id()));
             case MATMUL_SWIGLU -> {
-                Tensor x = v.get(n.input(0));
-                yield Kernels.swiglu(Kernels.matmul(x, weights(n, 1).subList(0, 1)), Kernels.matmul(x, weights(n, 2)), kernels);
+                // Gate and up in one product, then split: the gate is input 1, the up projections follow.
+                Tensor t = Kernels.matmul(v.get(n.input(0)), products.get(n.id()));
+                int gate = matrices.get(n.input(1)).rows();
+                yield Kernels.swiglu(Kernels.slice(t, 0, gate), Kernels.slice(t, gate, t.width() - gate), kernels);
             }
             case BIAS_ADD -> {
                 List<float[]> bs = new ArrayList<>();

@@ -51,16 +51,11 @@ final class Kernels {
         return Tensor.f32(out, x.shape());
     }
 
-    /** Each row times every weight (transposed), the outputs side by side ({@link Matrix#matmul} per weight). */
-    static Tensor matmul(Tensor x, List<Matrix> ws) {
-        int n = 0;
-        for (Matrix w : ws) n += w.rows();
+    /** Each row times the weight (transposed): {@link Matrix#matmul}. */
+    static Tensor matmul(Tensor x, Matrix w) {
+        int n = w.rows();
         float[] out = new float[x.rows() * n];
-        int col = 0;
-        for (Matrix w : ws) {
-            w.matmul(x.floats(), x.rows(), out, n, col);
-            col += w.rows();
-        }
+        w.matmul(x.floats(), x.rows(), out, n, 0);
         return Tensor.f32(out, x.shapeWithWidth(n));
     }
 

@@ -43,17 +43,12 @@ public final class CpuMatrix implements Matrix {
     private final String layout;
     /** Whether {@link #data} is in {@link PackedRows#LAYOUT16}, which only the int8 kernels read. */
     private final boolean rows16;
-    private final RowPool.Job rows16Job = this::computeRows16;
     private final RowPool.Job job = this::compute;
-    private final RowPool.Job nativeJob = this::computeNative;
     /** Whether the activations are quantized to int8 for the native product ({@link Activations#INT8}). */
     private final boolean int8;
-    private final RowPool.Job int8Job = this::computeInt8;
-    private final RowPool.Job quantizeJob = this::quantize;
     private final long actRowBytes;
-    private long qAddress;
-    private long xAddress;
-    private long yAddress;
+    /** The native product of this matrix alone; null on the Vector API kernels. */
+    private final StackedProduct product;
     private final int minChunk;
     private final int maxChunk;
     private float[] x;
@@ -104,6 +99,7 @@ public final class CpuMatrix implements Matrix {
         // matrix of a 150k-token vocabulary would otherwise go in 10 MB pieces).
         this.minChunk = (int) Math.max(1, Math.min(rows, (64 * 1024) / Math.max(1, rowBytes)));
         this.maxChunk = (int) Math.max(minChunk, (1024 * 1024) / Math.max(1, rowBytes));
+        this.product = nativeType >= 0 ? new StackedProduct(new CpuMatrix[]{this}, pool, scratch) : null;
     }
 
     public DType dtype() {
@@ -169,8 +165,8 @@ public final class CpuMatrix implements Matrix {
     @Override
     public synchronized void matmul(float[] x, int n, float[] out, int outStride, int outOff) {
         if (x.length < n * cols || out.length < (n - 1) * outStride + outOff + rows) throw new IllegalArgumentException("matmul buffers too small");
-        if (nativeType >= 0) {
-            matmulNative(x, n, out, outStride, outOff);
+        if (product != null) {
+            product.matmul(x, n, out, outStride, outOff);
             return;
         }
         this.x = x;
@@ -186,56 +182,60 @@ public final class CpuMatrix implements Matrix {
         }
     }
 
+    /** The pool the products run on. */
+    RowPool pool() {
+        return pool;
+    }
+
+    /** The scratch the native products use (null on the Vector API kernels). */
+    NativeScratch scratch() {
+        return scratch;
+    }
+
+    long rowBytes() {
+        return rowBytes;
+    }
+
+    /** Output rows a native kernel call covers at a time: 16 in {@link PackedRows#LAYOUT16}, else 1. */
+    int band() {
+        return rows16 ? 16 : 1;
+    }
+
     /**
-     * The activations go to off-heap memory once, every worker's rows are written there by C, and the
-     * outputs come back in one copy per activation row.
+     * How the native kernels of this matrix read activations: {@code -1} floats, {@code 0} int8 in natural
+     * order ({@code axc_cpu_quantize_rows16}), else {@code 1 +} the type whose row layout they follow.
+     * Matrices of one format can share one quantization of their input.
      */
-    private void matmulNative(float[] x, int n, float[] out, int outStride, int outOff) {
-        synchronized (scratch) {
-            MemorySegment xs = scratch.x((long) n * cols);
-            MemorySegment ys = scratch.y((long) n * rows);
-            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, n * cols);
-            this.n = n;
-            this.xAddress = xs.address();
-            this.yAddress = ys.address();
-            if (int8) {
-                // Quantized once, rows split over the pool (a prefill has hundreds), then read by every worker.
-                MemorySegment q = scratch.q(n * actRowBytes);
-                this.qAddress = q.address();
-                pool.run(quantizeJob, n, Math.max(1, 16384 / cols));
-                this.xAddress = q.address();
-            }
-            if (rows16) pool.run(rows16Job, rows / 16, Math.max(1, minChunk / 16), Math.max(1, maxChunk / 16));
-            else pool.run(int8 ? int8Job : nativeJob, rows, minChunk, maxChunk);
-            for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
-        }
+    int activationFormat() {
+        if (!int8) return -1;
+        return natural ? 0 : 1 + nativeType;
     }
 
-    private void computeNative(int from, int to, int worker) {
-        int rc = blocks
-                ? NativeKernels.axc_cpu_matmul_blocks(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to)
-                : NativeKernels.axc_cpu_matmul(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
-        if (rc != 0) throw new IllegalStateException("native " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
+    /** Bytes of one quantized activation row ({@link #activationFormat} >= 0). */
+    long activationRowBytes() {
+        return actRowBytes;
     }
 
-    /** Activation rows {@code [from, to)} to int8, in the order the kernel of this layout reads. */
-    private void quantize(int from, int to, int worker) {
-        int rc = natural ? NativeKernels.axc_cpu_quantize_rows16(xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from)
-                : NativeKernels.axc_cpu_quantize_rows(nativeType, xAddress + 4L * from * cols, to - from, cols, qAddress + actRowBytes * from);
+    /** Activation rows {@code [from, to)} of {@code x} (floats) to int8 at {@code q}, in this matrix's format. */
+    void quantize(long x, long q, int from, int to) {
+        int rc = natural ? NativeKernels.axc_cpu_quantize_rows16(x + 4L * from * cols, to - from, cols, q + actRowBytes * from)
+                : NativeKernels.axc_cpu_quantize_rows(nativeType, x + 4L * from * cols, to - from, cols, q + actRowBytes * from);
         if (rc != 0) throw new IllegalStateException("activation rows of " + cols);
     }
 
-    /** Groups of 16 output rows {@code [from, to)}. */
-    private void computeRows16(int from, int to, int worker) {
-        int rc = NativeKernels.axc_cpu_matmul_rows16(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, 16 * from, 16 * to);
-        if (rc != 0) throw new IllegalStateException("native 16-row " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
-    }
-
-    private void computeInt8(int from, int to, int worker) {
-        int rc = blocks
-                ? NativeKernels.axc_cpu_matmul_blocks_int8(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to)
-                : NativeKernels.axc_cpu_matmul_int8(nativeType, data.address(), rowBytes, cols, xAddress, n, yAddress, rows, 0, from, to);
-        if (rc != 0) throw new IllegalStateException("native int8 " + dtype + " product of " + rows + " x " + cols + " refused its arguments");
+    /**
+     * Output rows {@code [from, to)} (whole {@link #band}s) of the product with the {@code n} activation
+     * rows at {@code act} (floats, or this matrix's int8 format), into {@code y[t * yStride + yOff + r]}.
+     */
+    void compute(long act, int n, long y, int yStride, int yOff, int from, int to) {
+        long w = data.address();
+        int rc;
+        if (rows16) rc = NativeKernels.axc_cpu_matmul_rows16(nativeType, w, rowBytes, cols, act, n, y, yStride, yOff, from, to);
+        else if (int8) rc = blocks ? NativeKernels.axc_cpu_matmul_blocks_int8(nativeType, w, rowBytes, cols, act, n, y, yStride, yOff, from, to)
+                : NativeKernels.axc_cpu_matmul_int8(nativeType, w, rowBytes, cols, act, n, y, yStride, yOff, from, to);
+        else rc = blocks ? NativeKernels.axc_cpu_matmul_blocks(nativeType, w, rowBytes, cols, act, n, y, yStride, yOff, from, to)
+                : NativeKernels.axc_cpu_matmul(nativeType, w, rowBytes, cols, act, n, y, yStride, yOff, from, to);
+        if (rc != 0) throw new IllegalStateException("native " + (int8 ? "int8 " : "") + dtype + " product of " + rows + " x " + cols + " refused its arguments");
     }
 
     private void compute(int from, int to, int worker) {

@@ -15,6 +15,7 @@ import axc.reference.Matrix;
 import axc.reference.SegmentMatrix;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * The interpreter's params with the matrices the cpu target has kernels for ({@link CpuMatrix#runs})
@@ -44,6 +45,21 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
         if (s.dtype().isQuantized() && m.cols() % s.dtype().blockSize() != 0) return m;
         if (CpuMatrix.NATIVE_BLOCKS.contains(s.dtype()) && !store.data(t.name()).isNative()) return m;
         return new CpuMatrix(store.data(t.name()), s.dtype(), m.rows(), m.cols(), m, pool, scratch, activations, null);
+    }
+
+    /**
+     * Matrices with the same input run as one {@link StackedProduct} when each is on the native kernels
+     * (one quantization of the activations, one hand-over to the pool); otherwise in turn.
+     */
+    @Override
+    public Matrix product(List<Matrix> parts) {
+        if (parts.size() < 2) return ParamSource.super.product(parts);
+        CpuMatrix[] stack = new CpuMatrix[parts.size()];
+        for (int i = 0; i < stack.length; i++) {
+            if (!(parts.get(i) instanceof CpuMatrix m) || !m.isNative() || m.cols() != parts.getFirst().cols()) return ParamSource.super.product(parts);
+            stack[i] = m;
+        }
+        return new StackedProduct(stack, pool, scratch);
     }
 
     private TensorInfo find(String name) {
