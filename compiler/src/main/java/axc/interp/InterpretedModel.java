@@ -67,7 +67,7 @@ public final class InterpretedModel implements LanguageModel {
     @Override
     public Session newSession(int capacity) {
         KvState state = interpreter.newState(capacity);
-        return new StepSession(capacity, inputs -> interpreter.run(state, inputs), inputs -> interpreter.runLastRow(state, inputs));
+        return new StepSession(capacity, inputs -> interpreter.run(state, inputs), inputs -> interpreter.runLastRow(state, inputs), true);
     }
 
     /** Logits of every position of {@code tokens} from an empty cache, in one step. */

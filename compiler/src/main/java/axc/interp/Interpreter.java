@@ -27,30 +27,49 @@ import java.util.Map;
  */
 public final class Interpreter {
     private final Graph graph;
-    private final Map<Integer, Matrix> matrices = new HashMap<>();
-    private final Map<Integer, float[]> vectors = new HashMap<>();
+    /** Per node id: params' matrices and vectors, and what each node needs at run time, resolved once. */
+    private final Matrix[] matrices;
+    private final float[][] vectors;
     /** Each matmul-family node's weights as one product ({@link ParamSource#product}); a SwiGLU's gate first. */
-    private final Map<Integer, Matrix> products = new HashMap<>();
-    private final Map<Integer, Integer> lastUse = new HashMap<>();
+    private final Matrix[] products;
+    /** Each node's biases (a {@code bias_add}'s, or its epilogue's), in order. */
+    private final float[][][] biases;
+    private final Epilogue[] epilogues;
+    /** The id of the node that reads each value last ({@link Integer#MAX_VALUE} for the graph's outputs). */
+    private final int[] lastUse;
+    /** Whether a value's array is the interpreter's own (not an input's, a param's or an output's), to reuse after its last read. */
+    private final boolean[] owned;
+    private final int slots;
     private final OpKernels kernels;
 
     public Interpreter(Graph graph, ParamSource params) {
         Verifier.verify(graph);
         this.graph = graph;
         this.kernels = params.kernels();
+        int ids = 0;
+        for (Node n : graph.nodes()) ids = Math.max(ids, n.id() + 1);
+        this.slots = ids;
+        this.matrices = new Matrix[ids];
+        this.vectors = new float[ids][];
+        this.products = new Matrix[ids];
+        this.biases = new float[ids][][];
+        this.epilogues = new Epilogue[ids];
+        this.lastUse = new int[ids];
+        this.owned = new boolean[ids];
         for (Node n : graph.nodes()) {
-            for (int in : n.inputs()) lastUse.put(in, n.id());
+            for (int in : n.inputs()) lastUse[in] = n.id();
+            owned[n.id()] = n.op() != Op.PARAM && n.op() != Op.INPUT;
             if (n.op() != Op.PARAM) continue;
             if (n.type().rank() == 2) {
                 Matrix m = params.matrix(n.name(), n.scheme());
                 if (m.rows() != n.type().dim(0).size() || m.cols() != n.type().dim(1).size()) {
                     throw new InvalidInputException("tensor " + n.name() + " is " + m.rows() + " x " + m.cols() + ", the graph expects " + n.type());
                 }
-                matrices.put(n.id(), m);
+                matrices[n.id()] = m;
             } else {
                 float[] v = params.vector(n.name());
                 if (v.length != n.type().dim(0).size()) throw new InvalidInputException("tensor " + n.name() + " has " + v.length + " elements, the graph expects " + n.type());
-                vectors.put(n.id(), v);
+                vectors[n.id()] = v;
             }
         }
         for (Node n : graph.nodes()) {
@@ -59,9 +78,18 @@ public final class Interpreter {
                 case RMS_NORM_MATMUL -> 2;
                 default -> -1;
             };
-            if (from > 0) products.put(n.id(), params.product(weights(n, from)));
+            if (from > 0) products[n.id()] = params.product(weights(n, from));
+            epilogues[n.id()] = Epilogue.of(n);
+            if (n.op() == Op.BIAS_ADD) biases[n.id()] = vectorsOf(n, 1, n.inputs().size());
+            else if (epilogues[n.id()].biases() > 0) {
+                int first = epilogues[n.id()].firstBias(n.inputs().size());
+                biases[n.id()] = vectorsOf(n, first, first + epilogues[n.id()].biases());
+            }
         }
-        for (int o : graph.outputs()) lastUse.put(o, Integer.MAX_VALUE);
+        for (int o : graph.outputs()) {
+            lastUse[o] = Integer.MAX_VALUE;
+            owned[o] = false;
+        }
     }
 
     public Graph graph() {
@@ -88,20 +116,31 @@ public final class Interpreter {
     }
 
     private List<Tensor> run(KvState state, Map<String, Tensor> inputs, boolean lastRow) {
-        Map<Integer, Tensor> values = new HashMap<>();
+        Tensor[] values = state.values(slots);
+        FloatArrays arrays = state.arrays();
         Map<String, Integer> symbols = new HashMap<>();
-        for (Node n : graph.nodes()) {
-            Tensor out = switch (n.op()) {
-                case PARAM -> null;
-                case INPUT -> input(n, inputs, symbols);
-                default -> lastRow && rowWiseOutput(n) ? evalLastRow(n, values, state) : eval(n, values, state);
-            };
-            if (out != null) values.put(n.id(), out);
-            for (int in : n.inputs()) if (lastUse.get(in) == n.id() && graph.node(in).op() != Op.PARAM) values.remove(in);
+        try {
+            for (Node n : graph.nodes()) {
+                Tensor out = switch (n.op()) {
+                    case PARAM -> null;
+                    case INPUT -> input(n, inputs, symbols);
+                    default -> lastRow && rowWiseOutput(n) ? evalLastRow(n, values, state) : eval(n, values, state);
+                };
+                if (out != null) values[n.id()] = out;
+                // Values this node read last go back to the arrays (inputs and params are not the interpreter's).
+                for (int in : n.inputs()) {
+                    Tensor t = values[in];
+                    if (t == null || lastUse[in] != n.id()) continue;
+                    values[in] = null;
+                    if (owned[in] && t.floats() != null) arrays.give(t.floats());
+                }
+            }
+            List<Tensor> outs = new ArrayList<>(graph.outputs().size());
+            for (int o : graph.outputs()) outs.add(values[o]);
+            return outs;
+        } finally {
+            java.util.Arrays.fill(values, null);
         }
-        List<Tensor> outs = new ArrayList<>();
-        for (int o : graph.outputs()) outs.add(values.get(o));
-        return outs;
     }
 
     private static Tensor input(Node n, Map<String, Tensor> inputs, Map<String, Integer> symbols) {
@@ -128,79 +167,89 @@ public final class Interpreter {
     }
 
     /** {@code n} on the last row of its activation input (input 0). */
-    private Tensor evalLastRow(Node n, Map<Integer, Tensor> v, KvState state) {
-        Tensor x = v.get(n.input(0));
+    private Tensor evalLastRow(Node n, Tensor[] v, KvState state) {
+        Tensor x = v[n.input(0)];
         if (x.rows() <= 1 || x.rank() != 2) return eval(n, v, state);
-        Map<Integer, Tensor> view = new HashMap<>(v);
-        view.put(n.input(0), Tensor.f32(x.row(x.rows() - 1), 1, x.width()));
-        return eval(n, view, state);
+        v[n.input(0)] = Tensor.f32(x.row(x.rows() - 1), 1, x.width());
+        try {
+            return eval(n, v, state);
+        } finally {
+            v[n.input(0)] = x;
+        }
     }
 
-    private Tensor eval(Node n, Map<Integer, Tensor> v, KvState state) {
+    private Tensor eval(Node n, Tensor[] v, KvState state) {
         Tensor t = op(n, v, state);
-        Epilogue e = Epilogue.of(n);
-        return e.isEmpty() ? t : epilogue(n, e, t, v);
+        Epilogue e = epilogues[n.id()];
+        return e == null || e.isEmpty() ? t : epilogue(n, e, t, v, state.arrays());
     }
 
     /**
      * A matmul-family op's epilogue, stage by stage with the kernels of the ops it replaces, so a fused
      * graph computes exactly what its unfused form does.
      */
-    private Tensor epilogue(Node n, Epilogue e, Tensor t, Map<Integer, Tensor> v) {
+    private Tensor epilogue(Node n, Epilogue e, Tensor t, Tensor[] v, FloatArrays arrays) {
+        // t is this node's own fresh output: the stages after the SwiGLU work on it in place.
         int inputs = n.inputs().size();
         if (e.swiglu()) {
-            int half = t.width() / 2;
-            t = Kernels.swiglu(Kernels.slice(t, 0, half), Kernels.slice(t, half, half), kernels);
+            Tensor s = Kernels.swiglu(t, t.width() / 2, kernels, arrays);
+            arrays.give(t.floats());
+            t = s;
         }
-        if (e.biases() > 0) {
-            List<float[]> bs = new ArrayList<>();
-            int first = e.firstBias(inputs);
-            for (int i = first; i < first + e.biases(); i++) bs.add(vectors.get(n.input(i)));
-            t = Kernels.biasAdd(t, bs);
-        }
+        if (e.biases() > 0) Kernels.biasAddInPlace(t, biases[n.id()]);
         if (e.rope() != null) {
             Epilogue.Rope r = e.rope();
-            t = Kernels.rope(t, v.get(n.input(e.positionsInput(inputs))), r.heads(), r.headDim(), r.theta());
+            Kernels.ropeInPlace(t, v[n.input(e.positionsInput(inputs))], r.heads(), r.headDim(), r.theta());
         }
-        if (e.residual()) t = Kernels.add(v.get(n.input(e.residualInput(inputs))), t);
+        if (e.residual()) Kernels.addInPlace(v[n.input(e.residualInput(inputs))], t);
         return t;
     }
 
-    private Tensor op(Node n, Map<Integer, Tensor> v, KvState state) {
+    private Tensor op(Node n, Tensor[] v, KvState state) {
         var a = n.attrs();
+        FloatArrays f = state.arrays();
+        int id = n.id();
         return switch (n.op()) {
             case INPUT, PARAM -> throw new IllegalStateException();
-            case EMBEDDING -> Kernels.embedding(matrices.get(n.input(0)), v.get(n.input(1)));
-            case RMS_NORM -> Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"), kernels);
-            case HEAD_RMS_NORM -> Kernels.headRmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("eps"));
-            case MATMUL -> Kernels.matmul(v.get(n.input(0)), products.get(n.id()));
-            case RMS_NORM_MATMUL -> Kernels.matmul(Kernels.rmsNorm(v.get(n.input(0)), vectors.get(n.input(1)), a.getDouble("eps"), kernels), products.get(n.id()));
+            case EMBEDDING -> Kernels.embedding(matrices[n.input(0)], v[n.input(1)], f);
+            case RMS_NORM -> Kernels.rmsNorm(v[n.input(0)], vectors[n.input(1)], a.getDouble("eps"), kernels, f);
+            case HEAD_RMS_NORM -> Kernels.headRmsNorm(v[n.input(0)], vectors[n.input(1)], a.getInt("heads"), a.getInt("head_dim"), a.getDouble("eps"), f);
+            case MATMUL -> Kernels.matmul(v[n.input(0)], products[id], f);
+            case RMS_NORM_MATMUL -> {
+                Tensor x = Kernels.rmsNorm(v[n.input(0)], vectors[n.input(1)], a.getDouble("eps"), kernels, f);
+                Tensor t = Kernels.matmul(x, products[id], f);
+                f.give(x.floats());
+                yield t;
+            }
             case MATMUL_SWIGLU -> {
                 // Gate and up in one product, then split: the gate is input 1, the up projections follow.
-                Tensor t = Kernels.matmul(v.get(n.input(0)), products.get(n.id()));
-                int gate = matrices.get(n.input(1)).rows();
-                yield Kernels.swiglu(Kernels.slice(t, 0, gate), Kernels.slice(t, gate, t.width() - gate), kernels);
+                Tensor t = Kernels.matmul(v[n.input(0)], products[id], f);
+                Tensor s = Kernels.swiglu(t, matrices[n.input(1)].rows(), kernels, f);
+                f.give(t.floats());
+                yield s;
             }
-            case BIAS_ADD -> {
-                List<float[]> bs = new ArrayList<>();
-                for (int i = 1; i < n.inputs().size(); i++) bs.add(vectors.get(n.input(i)));
-                yield Kernels.biasAdd(v.get(n.input(0)), bs);
-            }
-            case ADD -> Kernels.add(v.get(n.input(0)), v.get(n.input(1)));
-            case MUL -> Kernels.mul(v.get(n.input(0)), v.get(n.input(1)));
-            case SILU -> Kernels.silu(v.get(n.input(0)));
-            case SWIGLU -> Kernels.swiglu(v.get(n.input(0)), v.get(n.input(1)), kernels);
-            case ROPE -> Kernels.rope(v.get(n.input(0)), v.get(n.input(1)), a.getInt("heads"), a.getInt("head_dim"), a.getDouble("theta"));
-            case ATTENTION -> Kernels.attention(v.get(n.input(0)), v.get(n.input(1)), v.get(n.input(2)), v.get(n.input(3)),
-                    a.getInt("heads"), a.getInt("kv_heads"), a.getInt("head_dim"), a.getInt("layer"), state, kernels);
-            case SLICE -> Kernels.slice(v.get(n.input(0)), a.getInt("start"), a.getInt("size"));
+            case BIAS_ADD -> Kernels.biasAdd(v[n.input(0)], biases[id], f);
+            case ADD -> Kernels.add(v[n.input(0)], v[n.input(1)], f);
+            case MUL -> Kernels.mul(v[n.input(0)], v[n.input(1)], f);
+            case SILU -> Kernels.silu(v[n.input(0)], f);
+            case SWIGLU -> Kernels.swiglu(v[n.input(0)], v[n.input(1)], kernels, f);
+            case ROPE -> Kernels.rope(v[n.input(0)], v[n.input(1)], a.getInt("heads"), a.getInt("head_dim"), a.getDouble("theta"), f);
+            case ATTENTION -> Kernels.attention(v[n.input(0)], v[n.input(1)], v[n.input(2)], v[n.input(3)],
+                    a.getInt("heads"), a.getInt("kv_heads"), a.getInt("head_dim"), a.getInt("layer"), state, kernels, f);
+            case SLICE -> Kernels.slice(v[n.input(0)], a.getInt("start"), a.getInt("size"), f);
         };
     }
 
     private List<Matrix> weights(Node n, int from) {
         List<Matrix> ws = new ArrayList<>();
-        for (int i = from; i < Epilogue.baseInputs(n); i++) ws.add(matrices.get(n.input(i)));
+        for (int i = from; i < Epilogue.baseInputs(n); i++) ws.add(matrices[n.input(i)]);
         return ws;
+    }
+
+    private float[][] vectorsOf(Node n, int from, int to) {
+        float[][] vs = new float[to - from][];
+        for (int i = from; i < to; i++) vs[i - from] = vectors[n.input(i)];
+        return vs;
     }
 
     static boolean isF32(Tensor t) {

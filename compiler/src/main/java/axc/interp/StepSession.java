@@ -18,6 +18,8 @@ public final class StepSession implements LanguageModel.Session {
     private final int capacity;
     private final Function<Map<String, Tensor>, List<Tensor>> step;
     private final Function<Map<String, Tensor>, List<Tensor>> lastStep;
+    /** Whether the step's outputs are new arrays no one else holds, so one row of logits is handed out as it is. */
+    private final boolean freshOutputs;
     private int position;
 
     public StepSession(int capacity, Function<Map<String, Tensor>, List<Tensor>> step) {
@@ -26,9 +28,19 @@ public final class StepSession implements LanguageModel.Session {
 
     /** With {@code lastStep}, a step that may return the logits of the last position only ({@link #prefillLast}). */
     public StepSession(int capacity, Function<Map<String, Tensor>, List<Tensor>> step, Function<Map<String, Tensor>, List<Tensor>> lastStep) {
+        this(capacity, step, lastStep, false);
+    }
+
+    /**
+     * With {@code freshOutputs}, the step promises that the arrays of its outputs are new and held by
+     * no one else (the {@link Interpreter}'s are): a decode step's logits are then returned without a copy.
+     */
+    public StepSession(int capacity, Function<Map<String, Tensor>, List<Tensor>> step, Function<Map<String, Tensor>, List<Tensor>> lastStep,
+                       boolean freshOutputs) {
         this.capacity = capacity;
         this.step = step;
         this.lastStep = lastStep;
+        this.freshOutputs = freshOutputs;
     }
 
     @Override
@@ -39,6 +51,7 @@ public final class StepSession implements LanguageModel.Session {
     @Override
     public float[][] prefill(int[] tokens) {
         Tensor logits = run(step, tokens);
+        if (freshOutputs && tokens.length == 1 && logits.rows() == 1) return new float[][]{logits.floats()};
         float[][] out = new float[tokens.length][];
         for (int i = 0; i < out.length; i++) out[i] = logits.row(i);
         return out;
@@ -48,6 +61,7 @@ public final class StepSession implements LanguageModel.Session {
     public float[] prefillLast(int[] tokens) {
         if (lastStep == null || tokens.length == 0) return LanguageModel.Session.super.prefillLast(tokens);
         Tensor logits = run(lastStep, tokens);
+        if (freshOutputs && logits.rows() == 1) return logits.floats();
         return logits.row(logits.rows() - 1);
     }
 
