@@ -12,7 +12,6 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Matrices of every kernel family stacked in one product give, column range by column range, what
@@ -38,14 +37,16 @@ class StackedProductTest {
     @ParameterizedTest(name = "{0} activation rows")
     @ValueSource(ints = {1, 3, 6})
     void eachPartGivesWhatItGivesAlone(int n) {
-        assumeTrue(NativeKernels.available() && NativeKernels.axc_cpu_int8_supported(NativeKernels.Q8_0) == 1, "needs the native int8 kernels");
+        assertTrue(NativeKernels.available(), NativeKernels.unavailableReason());
+        // Without VNNI the matrices take float activations and the row layout: a stack of one format.
+        String by16 = NativeKernels.axc_cpu_int8_supported(NativeKernels.Q8_0) == 1 ? PackedRows.LAYOUT16 : PackedRows.LAYOUT;
         Random rnd = new Random(41 + n);
         NativeScratch scratch = new NativeScratch();
         float[] f32 = NativeKernelsTest.gaussian(rnd, 40 * COLS);
         CpuMatrix[] parts = {
-                matrix(DType.Q8_0, 256, PackedRows.LAYOUT16, scratch, rnd),
+                matrix(DType.Q8_0, 256, by16, scratch, rnd),
                 new CpuMatrix(NativeKernelsTest.offHeap(f32), DType.F32, 40, COLS, null, pool, scratch, Activations.INT8, null),
-                matrix(DType.Q4_0, 32, PackedRows.LAYOUT16, scratch, rnd),
+                matrix(DType.Q4_0, 32, by16, scratch, rnd),
                 matrix(DType.Q8_0, 24, PackedRows.LAYOUT, scratch, rnd),
                 matrix(DType.Q4_K, 48, null, scratch, rnd),
         };
