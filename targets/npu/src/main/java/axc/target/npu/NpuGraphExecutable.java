@@ -25,7 +25,7 @@ import java.util.Map;
  * written once, when the first segment opens. Each node runs its {@code decode_b1} program for a
  * one-row step (the warm variant right after its predecessor in the {@link DecodeChain}, which left its
  * first weight chunk in the scratchpad), its {@code decode_b4} program for two to four rows (padded to
- * four) and its {@code prefill_c64} program per 64 rows otherwise (the last chunk padded with
+ * four) and its {@code prefill_c128} program per 128 rows otherwise (the last chunk padded with
  * zero rows, whose outputs are dropped); values cross through the {@code x}, {@code r} and {@code y}
  * symbols. Each executable adds up the simulated cycles of its own runs ({@link #simulated()}).
  */
@@ -100,6 +100,8 @@ final class NpuGraphExecutable implements GraphExecutable {
     int warmRuns;
     /** Rows of the artifact's small-batch programs ({@code decode_b4}), or 0 when it has none (older artifacts). */
     private final int smallRows;
+    /** Rows of the artifact's prefill programs (128; artifacts before {@code prefill_c128} have 64). */
+    private final int chunkRows;
 
     NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride) {
         this(b, graph, deviceOverride, null);
@@ -143,6 +145,8 @@ final class NpuGraphExecutable implements GraphExecutable {
         dramGbPerS = dev.path("dram").path("GBps").asDouble();
         JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), b.path() + " (" + NpuTarget.PLAN + ")");
         smallRows = plan.path("small_rows").asInt(0);
+        chunkRows = plan.path("chunk_rows").asInt(64);
+        if (chunkRows < 1 || chunkRows > 1 << 16) throw new InvalidInputException(b.path() + ": " + NpuTarget.PLAN + " has chunk_rows " + chunkRows);
         long bytes = 0;
         // -Daxc.npu.chain=false runs every decode program cold (to compare, and to measure what the chain saves).
         boolean chain = plan.path("decode_chain").asBoolean(false) && !"false".equals(System.getProperty("axc.npu.chain"));
@@ -195,7 +199,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         int k = x.width(), rows = x.rows();
         int outWidth = (int) NpuMatmul.fixed(n.type().last());
         float[] y = new float[rows * outWidth];
-        int bucket = rows == 1 ? 1 : rows <= smallRows ? smallRows : NpuMatmul.CHUNK_ROWS;
+        int bucket = rows == 1 ? 1 : rows <= smallRows ? smallRows : chunkRows;
         synchronized (SHARED) {
             Simulator sim = shared.sim;
             String name = NpuTarget.program(n.id(), bucket);

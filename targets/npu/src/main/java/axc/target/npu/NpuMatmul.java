@@ -33,14 +33,20 @@ import java.util.List;
  * (from cos/sin tables of the rows' positions, which the host writes) and residual (an add).
  */
 final class NpuMatmul {
-    /** Rows of the prefill program: a 64-row chunk (NPU.md's 128 does not leave room for two weight buffers at K = 4864 in 4 MiB). */
-    static final int CHUNK_ROWS = 64;
+    /** Rows of the prefill program ({@code prefill_c128}, NPU.md B3). */
+    static final int CHUNK_ROWS = 128;
+    /**
+     * Most rows of input loaded, normalized and quantized at once. A 128-row chunk's float input does not
+     * fit beside two weight buffers (at K = 4864 it is 2.5 MB of the 4 MiB), so the program takes it in
+     * slices through one staging buffer; only its int8 codes are kept whole.
+     */
+    static final int MAX_SLICE = 64;
     /** Rows of the small-batch program ({@code decode_b4}): two to four rows run it instead of a padded 64-row chunk. */
     static final int SMALL_ROWS = 4;
     /** Bytes of one weight buffer; two of them per engine. */
     static final int WEIGHT_BUFFER = 1024 * 1024;
     /** Bytes of one accumulator (or output) buffer at {@link #CHUNK_ROWS} rows; two of each per engine. */
-    static final int RESULT_BUFFER = 256 * 1024;
+    static final int RESULT_BUFFER = 512 * 1024;
 
     final Node node;
     final int k;
@@ -65,6 +71,8 @@ final class NpuMatmul {
     final int perEngine;
     /** Output features per chunk. */
     final int chunk;
+    /** Rows of input a {@link #CHUNK_ROWS} program stages at once: the most, a power of two, whose layout fits. */
+    final int prefillSlice;
     /** Where this node's weights start in DRAM, and their bytes. */
     long dramBase;
     /** Per engine, each chunk's first feature and width: steps of {@link #chunk}, cut where RoPE's features end. */
@@ -115,6 +123,9 @@ final class NpuMatmul {
             chunkStart[eng] = cs.stream().mapToInt(a -> a[0]).toArray();
             chunkWidth[eng] = cs.stream().mapToInt(a -> a[1]).toArray();
         }
+        int slice = MAX_SLICE;
+        while (slice > 1 && spmLayout(CHUNK_ROWS, true, slice).end() > spmBytes) slice /= 2;
+        prefillSlice = slice;
         if (spmLayout(CHUNK_ROWS).end() > spmBytes) {
             throw new IllegalArgumentException(node.ref() + ": rows of " + k + " need " + spmLayout(CHUNK_ROWS).end() + " bytes of scratchpad, more than " + spmBytes);
         }
@@ -210,14 +221,24 @@ final class NpuMatmul {
         return spmLayout(rows, true);
     }
 
+    /** Rows of input a program of {@code rows} loads, normalizes and quantizes at once (they divide {@code rows}). */
+    int slice(int rows) {
+        return Math.min(rows, prefillSlice);
+    }
+
     /**
      * The layout; without {@code ownEvenBuffer} there is no {@code w0} (a chained decode program streams
      * its even chunks through a region the chain owns, above this layout: {@link DecodeChain}).
      */
     Spm spmLayout(int rows, boolean ownEvenBuffer) {
+        return spmLayout(rows, ownEvenBuffer, slice(rows));
+    }
+
+    /** The layout with the float input ({@code x}, and {@code xn} for the norm) staged {@code slice} rows at a time. */
+    private Spm spmLayout(int rows, boolean ownEvenBuffer, int slice) {
         long at = 0;
-        long x = at; at = align(at + 4L * rows * k);
-        long xn = at; at = align(at + (norm ? 4L * rows * k : 0));
+        long x = at; at = align(at + 4L * slice * k);
+        long xn = at; at = align(at + (norm ? 4L * slice * k : 0));
         long g = at; at = align(at + (norm ? 4L * k : 0));
         long q = at; at = align(at + (long) rows * k);
         long s = at; at = align(at + 4L * rows);

@@ -48,12 +48,17 @@ final class NpuProgram {
             final int eng = e;
             java.util.function.LongUnaryOperator s = off -> address(SPM, eng, off);
 
-            // NDMA_OUT, idle until the first output: the input (and the norm weight), so that NDMA_IN
-            // starts streaming weights at cycle 0.
-            ByteBuffer last = copy(b, out, address(DRAM, 0, xAt), s.applyAsLong(spm.x()), 4L * rows * m.k, 3);
-            if (m.norm) last = copy(b, out, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
-            if (m.rope != null) last = copy(b, out, address(DRAM, 0, ropeAt), s.applyAsLong(spm.rope()), 4L * rows * m.rope.headDim(), 0);
-            ProgramBuilder.sync(last, NO_SEM, 0, sem + X);
+            // NDMA_OUT, idle until the first output: the norm weight, the RoPE table and the input, a
+            // slice at a time into one staging buffer (each slice once the last was quantized), so that
+            // NDMA_IN starts streaming weights at cycle 0.
+            int slice = m.slice(rows), slices = rows / slice;
+            if (m.norm) copy(b, out, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
+            if (m.rope != null) copy(b, out, address(DRAM, 0, ropeAt), s.applyAsLong(spm.rope()), 4L * rows * m.rope.headDim(), 0);
+            for (int i = 0; i < slices; i++) {
+                ByteBuffer x = copy(b, out, address(DRAM, 0, xAt + 4L * i * slice * m.k), s.applyAsLong(spm.x()), 4L * slice * m.k, 3);
+                ProgramBuilder.sync(x, i > 0 ? sem + Q : NO_SEM, i, sem + X);
+            }
+            ByteBuffer last;
             // NDMA_IN: every chunk's blob (and residual), up to two ahead; a warm chained program finds
             // its first blob in place. loaded[c]: the count of W signals chunk c's GEMM waits for.
             int[] loaded = new int[m.chunks(e)];
@@ -82,18 +87,21 @@ final class NpuProgram {
             }
             if (chain != null) prefetchNext(b, chain, e);
 
-            // VU: normalize and quantize the input per token; then dequantize (and add, and gate) each chunk.
+            // VU: normalize and quantize the input per token, a slice at a time (the codes and the row
+            // scales of every row stay); then dequantize (and add, and gate) each chunk.
             long xq = m.norm ? spm.xn() : spm.x();
-            ByteBuffer first;
-            if (m.norm) {
-                first = b.vop(vu, ProgramBuilder.RMSNORM, s.applyAsLong(spm.x()), s.applyAsLong(spm.g()), s.applyAsLong(spm.xn()), m.k, rows,
-                        (float) m.node.attrs().getDouble("eps"), 0, 0, 0);
-                ProgramBuilder.sync(first, sem + X, 1, NO_SEM);
-                ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(spm.s()), s.applyAsLong(spm.q()), m.k, rows, 0, 0, 0, 0),
-                        NO_SEM, 0, sem + Q);
-            } else {
-                first = b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(spm.s()), s.applyAsLong(spm.q()), m.k, rows, 0, 0, 0, 0);
-                ProgramBuilder.sync(first, sem + X, 1, sem + Q);
+            for (int i = 0; i < slices; i++) {
+                long q = spm.q() + (long) i * slice * m.k, rs = spm.s() + 4L * i * slice;
+                if (m.norm) {
+                    ByteBuffer nv = b.vop(vu, ProgramBuilder.RMSNORM, s.applyAsLong(spm.x()), s.applyAsLong(spm.g()), s.applyAsLong(spm.xn()), m.k, slice,
+                            (float) m.node.attrs().getDouble("eps"), 0, 0, 0);
+                    ProgramBuilder.sync(nv, sem + X, i + 1, NO_SEM);
+                    ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(rs), s.applyAsLong(q), m.k, slice, 0, 0, 0, 0),
+                            NO_SEM, 0, sem + Q);
+                } else {
+                    ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(rs), s.applyAsLong(q), m.k, slice, 0, 0, 0, 0),
+                            sem + X, i + 1, sem + Q);
+                }
             }
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c);
@@ -125,7 +133,7 @@ final class NpuProgram {
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c);
                 long w = c % 2 == 0 ? even : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1();
-                if (c == 0) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + Q, 1, NO_SEM, 0);
+                if (c == 0) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + Q, slices, NO_SEM, 0);
                 // The accumulators are free once the vector unit dequantized the chunk two back.
                 if (c >= 2) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + V, c - 1, NO_SEM, 0);
                 int mode = m.int4 ? ProgramBuilder.I8I4 : ProgramBuilder.I8I8;

@@ -34,7 +34,7 @@ import java.util.Map;
  * The npu target (v1): matmul-family nodes lowered to RNPU-A programs, W8A8 ({@link NpuMatmul},
  * {@link NpuProgram}), run on the simulator; everything else runs on the cpu target in a partitioned
  * artifact. Entries under {@code code/npu/}: the resolved {@code device.json}, {@code plan.json}, one
- * {@code decode_b1}, one {@code decode_b4} and one {@code prefill_c64} program per node (and the warm variant of each chained
+ * {@code decode_b1}, one {@code decode_b4} and one {@code prefill_c128} program per node (and the warm variant of each chained
  * decode program, {@link DecodeChain}), and {@code weights.bin}, the DRAM image of every node's int8
  * weight chunks, scales, biases and norm weights.
  */
@@ -129,7 +129,7 @@ public final class NpuTarget implements Target {
         for (int i = 0; i < layout.nodes.size(); i++) {
             NpuMatmul m = layout.nodes.get(i);
             ObjectNode o = nodes.addObject();
-            o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk)
+            o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk).put("prefill_slice", m.prefillSlice)
                     .put("dram", m.dramBase).put("bytes", m.imageBytes());
             for (int rows : new int[]{NpuMatmul.SMALL_ROWS, NpuMatmul.CHUNK_ROWS}) {
                 out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, layout.rope, hash));

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Whole programs (NPU.md B5, level 2): every npu segment of the trained model's artifacts (BF16 ->
  * W8A8, Q4_0 -> W4A8), run on the simulator for two decode steps (1 row; the chained programs run warm,
  * reading the first weight chunk their predecessor prefetched), three rows (the {@code decode_b4}
- * program, padded) and a prefill that pads its last 64-row chunk (70 rows), equals {@link NpuReference} bit for bit; and the same artifact on another
+ * program, padded) and a prefill of two 128-row chunks, the second padded (130 rows; each chunk's input staged in 64-row slices), equals {@link NpuReference} bit for bit; and the same artifact on another
  * device (16 engines instead of 8, other widths and bandwidth) gives the same bits.
  */
 class NpuProgramsTest {
@@ -94,13 +94,17 @@ class NpuProgramsTest {
             JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), "plan");
             JsonNode device = Json.parse(b.bytes(NpuTarget.DEVICE), "device");
             Map<Integer, Long> dram = new HashMap<>();
-            for (JsonNode n : plan.path("nodes")) dram.put(n.path("node").asInt(), n.path("dram").asLong());
+            for (JsonNode n : plan.path("nodes")) {
+                dram.put(n.path("node").asInt(), n.path("dram").asLong());
+                // The 130-row prefill stages each chunk's input in slices: the slicing is what is checked.
+                assertTrue(n.path("prefill_slice").asInt() < plan.path("chunk_rows").asInt(), "node " + n.path("node") + " stages its input in slices");
+            }
             var image = b.data(NpuTarget.WEIGHTS);
             int checked = 0, ropes = 0, w4Nodes = 0;
             List<Integer> npu = new ArrayList<>();
             for (int i = 0; i < p.segments().size(); i++) if (p.segments().get(i).target().equals("npu")) npu.add(i);
             int warm = 0;
-            for (int rows : new int[]{1, 3, 70}) {
+            for (int rows : new int[]{1, 3, 130}) {
                 // Every npu segment open at once, as a model runs them: one simulator, programs in graph order,
                 // so decode steps take the chain (DecodeChain); two steps, the second wholly warm but the first program.
                 int steps = rows == 1 ? 2 : 1;
