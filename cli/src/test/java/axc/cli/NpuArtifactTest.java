@@ -43,6 +43,24 @@ class NpuArtifactTest {
     }
 
     @Test
+    void aPromptsLastLogitsRunTheOutputProjectionOnItsLastRow() throws Exception {
+        Path a = tmp.resolve("last.axc");
+        assertEquals(0, CliHarness.run("-q", "compile", tinyPy.toString(), "--target", "npu", "-o", a.toString()).code());
+        int[] prompt = new java.util.SplittableRandom(5).ints(70, 0, 500).toArray();
+        try (axc.runner.LoadedModel m = axc.runner.ModelLoader.load(a)) {
+            axc.target.Executable e = (axc.target.Executable) m.model();
+            float[][] all = e.newSession(prompt.length).prefill(prompt);
+            double whole = e.simulated().seconds();
+            float[] last = e.newSession(prompt.length).prefillLast(prompt);
+            double lastOnly = e.simulated().seconds() - whole;
+            assertArrayEquals(all[prompt.length - 1], last, 0f, "the last row's logits, bit for bit");
+            // The output projection (the vocabulary's rows) runs one decode_b1 program instead of a
+            // 128-row chunk: NPU.md's last-token-only prefill.
+            assertTrue(lastOnly < 0.9 * whole, "simulated seconds, last row only " + lastOnly + " against every row " + whole);
+        }
+    }
+
+    @Test
     void aFourBitCheckpointRunsW4a8WithinItsBounds() throws Exception {
         Path gguf = tmp.resolve("q4.gguf"), a = tmp.resolve("w4.axc");
         assertEquals(0, CliHarness.run("-q", "quantize", tinyPy.toString(), "-o", gguf.toString(), "--preset", "q4_0").code());

@@ -40,6 +40,11 @@ public final class PartitionedModel implements Executable {
     private final int vocabRows;
     private final long weightBytes;
     private Boundary crossed = Boundary.NONE;
+    /**
+     * Per segment, whether no other segment reads its outputs, so a step that wants the last row of
+     * the model's outputs may run it for the last row ({@link GraphExecutable.Session#runLastRow}).
+     */
+    private final boolean[] lastRowOnly;
 
     private PartitionedModel(ModelConfig config, Graph graph, Partition partition, List<Graph> cuts, List<GraphExecutable> parts, long weightBytes) {
         this.config = config;
@@ -50,6 +55,10 @@ public final class PartitionedModel implements Executable {
         this.weightBytes = weightBytes;
         this.vocabRows = (int) graph.node(graph.outputs().getFirst()).type().last().size();
         for (Partition.Placement p : partition.nodes()) producer.put(p.id(), p.target());
+        Set<Integer> handedOn = new HashSet<>();
+        for (Graph cut : cuts) for (Node n : cut.graphInputs()) handedOn.add(n.id());
+        lastRowOnly = new boolean[cuts.size()];
+        for (int i = 0; i < cuts.size(); i++) lastRowOnly[i] = cuts.get(i).outputs().stream().noneMatch(handedOn::contains);
     }
 
     /**
@@ -107,11 +116,15 @@ public final class PartitionedModel implements Executable {
     public Session newSession(int capacity) {
         List<GraphExecutable.Session> sessions = new ArrayList<>();
         for (GraphExecutable p : parts) sessions.add(p.newSession(capacity));
-        return new StepSession(capacity, inputs -> step(sessions, inputs));
+        return new StepSession(capacity, inputs -> step(sessions, inputs, false), inputs -> step(sessions, inputs, true));
     }
 
-    /** One step: the segments in order, each given the graph's inputs and the values earlier segments computed. */
-    private List<Tensor> step(List<GraphExecutable.Session> sessions, Map<String, Tensor> inputs) {
+    /**
+     * One step: the segments in order, each given the graph's inputs and the values earlier segments
+     * computed. With {@code lastRow}, the segments whose outputs no other segment reads may return
+     * the last row of them only (a prompt's logits before generation).
+     */
+    private List<Tensor> step(List<GraphExecutable.Session> sessions, Map<String, Tensor> inputs, boolean lastRow) {
         Map<Integer, Tensor> values = new HashMap<>();
         for (Node n : graph.graphInputs()) {
             Tensor t = inputs.get(n.name());
@@ -133,7 +146,7 @@ public final class PartitionedModel implements Executable {
                     bytes += 4L * t.rows() * t.width();
                 }
             }
-            List<Tensor> out = sessions.get(i).run(in);
+            List<Tensor> out = lastRow && lastRowOnly[i] ? sessions.get(i).runLastRow(in) : sessions.get(i).run(in);
             for (int j = 0; j < out.size(); j++) values.put(cut.outputs().get(j), out.get(j));
         }
         synchronized (this) {

@@ -28,6 +28,16 @@ public interface GraphExecutable extends AutoCloseable {
     interface Session {
         /** Runs one step on {@code inputs} (by input name); returns the graph's outputs in order, as f32 or i32 tensors. */
         List<Tensor> run(Map<String, Tensor> inputs);
+
+        /**
+         * Like {@link #run}, for a caller that reads the last row of the outputs only (a prompt's logits
+         * before generation): an output that is a plain row-wise product (a matmul, possibly with its
+         * RMSNorm, no epilogue) and that nothing in the graph reads may come back as its last row. The
+         * default computes every row.
+         */
+        default List<Tensor> runLastRow(Map<String, Tensor> inputs) {
+            return run(inputs);
+        }
     }
 
     @Override

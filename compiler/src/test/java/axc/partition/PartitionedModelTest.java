@@ -90,7 +90,21 @@ class PartitionedModelTest {
             // What crossed: the partition's per-step values every step, its per-token bytes for every token.
             assertEquals(new Boundary(plan.boundary().values() * (1 + steps), plan.boundary().bytes() * (prompt.length + steps)), p.crossed(),
                     Arrays.toString(prompt));
+            // A prompt's last logits only (the last segment may run its last row): the same bits, and the
+            // KV cache every segment filled serves the next step as before.
+            LanguageModel.Session last = p.newSession(prompt.length + 1);
+            assertArrayEquals(wl[prompt.length - 1], last.prefillLast(prompt), 0f, "prefillLast");
+            int next = argmax(wl[prompt.length - 1]);
+            assertArrayEquals(stepAfter(w, prompt, next), last.next(next), 0f,
+                    "the step after prefillLast");
         }
+    }
+
+    /** The logits of the step after the prompt, on a fresh session of {@code m}. */
+    static float[] stepAfter(Executable m, int[] prompt, int next) {
+        LanguageModel.Session s = m.newSession(prompt.length + 1);
+        s.prefill(prompt);
+        return s.next(next);
     }
 
     static int argmax(float[] l) {

@@ -2,9 +2,12 @@ package axc.target.reference;
 
 import axc.interp.Interpreter;
 import axc.interp.KvState;
+import axc.interp.Tensor;
 import axc.ir.Graph;
 import axc.target.GraphExecutable;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -35,7 +38,17 @@ public final class InterpretedGraph implements GraphExecutable {
     @Override
     public Session newSession(int capacity) {
         KvState state = interpreter.newState(capacity);
-        return inputs -> interpreter.run(state, inputs);
+        return new Session() {
+            @Override
+            public List<Tensor> run(Map<String, Tensor> inputs) {
+                return interpreter.run(state, inputs);
+            }
+
+            @Override
+            public List<Tensor> runLastRow(Map<String, Tensor> inputs) {
+                return interpreter.runLastRow(state, inputs);
+            }
+        };
     }
 
     @Override

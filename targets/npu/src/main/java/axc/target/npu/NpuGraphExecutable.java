@@ -102,6 +102,8 @@ final class NpuGraphExecutable implements GraphExecutable {
     private final int smallRows;
     /** Rows of the artifact's prefill programs (128; artifacts before {@code prefill_c128} have 64). */
     private final int chunkRows;
+    /** Nodes some node of the graph reads. */
+    private final java.util.Set<Integer> read = new java.util.HashSet<>();
 
     NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride) {
         this(b, graph, deviceOverride, null);
@@ -110,6 +112,7 @@ final class NpuGraphExecutable implements GraphExecutable {
     /** With {@code trace}, the shared simulator's timed runs are written there as one timeline when the last user closes. */
     NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride, String trace) {
         this.graph = graph;
+        for (Node n : graph.nodes()) for (int in : n.inputs()) read.add(in);
         this.bundle = b;
         for (Node n : graph.nodes()) {
             if (n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU) {
@@ -174,10 +177,24 @@ final class NpuGraphExecutable implements GraphExecutable {
 
     @Override
     public Session newSession(int capacity) {
-        return this::run;
+        return new Session() {
+            @Override
+            public List<Tensor> run(Map<String, Tensor> inputs) {
+                return NpuGraphExecutable.this.run(inputs, false);
+            }
+
+            @Override
+            public List<Tensor> runLastRow(Map<String, Tensor> inputs) {
+                return NpuGraphExecutable.this.run(inputs, true);
+            }
+        };
     }
 
-    private List<Tensor> run(Map<String, Tensor> inputs) {
+    /**
+     * With {@code lastRow}, an output no node reads that is a plain product (a matmul, possibly with its
+     * RMSNorm, no epilogue) runs on the last row only: a prompt's logits, NPU.md's last-token-only prefill.
+     */
+    private List<Tensor> run(Map<String, Tensor> inputs, boolean lastRow) {
         Map<Integer, Tensor> values = new HashMap<>();
         for (Node n : graph.graphInputs()) {
             Tensor t = inputs.get(n.name());
@@ -186,9 +203,22 @@ final class NpuGraphExecutable implements GraphExecutable {
         }
         for (Node n : graph.nodes()) {
             if (n.op() == Op.INPUT || n.op() == Op.PARAM) continue;
+            if (lastRow && rowWiseOutput(n)) {
+                Tensor x = values.get(n.input(0));
+                if (x.rank() == 2 && x.rows() > 1) {
+                    values.put(n.input(0), Tensor.f32(x.row(x.rows() - 1), 1, x.width()));
+                    values.put(n.id(), node(n, values));
+                    values.put(n.input(0), x);
+                    continue;
+                }
+            }
             values.put(n.id(), node(n, values));
         }
         return graph.outputs().stream().map(values::get).toList();
+    }
+
+    private boolean rowWiseOutput(Node n) {
+        return (n.op() == Op.MATMUL || n.op() == Op.RMS_NORM_MATMUL) && Epilogue.of(n).isEmpty() && !read.contains(n.id()) && graph.outputs().contains(n.id());
     }
 
     private Tensor node(Node n, Map<Integer, Tensor> values) {

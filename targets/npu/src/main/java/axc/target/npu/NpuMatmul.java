@@ -221,9 +221,30 @@ final class NpuMatmul {
         return spmLayout(rows, true);
     }
 
-    /** Rows of input a program of {@code rows} loads, normalizes and quantizes at once (they divide {@code rows}). */
+    /** Engines with output features: the first ones. */
+    int activeEngines() {
+        return ceil(n, perEngine);
+    }
+
+    /**
+     * Whether a program of {@code rows} splits the input's rows over the engines for the norm and the
+     * quantization and gathers the codes through shared memory. A prefill does: otherwise every engine
+     * would read the whole float input from DRAM (at the down projection, eight copies of 2.5 MB
+     * against 4.4 MB of weights) and quantize all of it. A decode step's input is a few KB, for which
+     * the gather's extra hop and barrier would cost more than they save.
+     */
+    boolean gathers(int rows) {
+        return rows > SMALL_ROWS && activeEngines() > 1;
+    }
+
+    /** Rows of input each engine normalizes and quantizes: its share under {@link #gathers}, else all. */
+    int share(int rows) {
+        return gathers(rows) ? ceil(rows, activeEngines()) : rows;
+    }
+
+    /** Rows of its share an engine loads, normalizes and quantizes at once. */
     int slice(int rows) {
-        return Math.min(rows, prefillSlice);
+        return Math.min(share(rows), prefillSlice);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 
 import static axc.target.npu.ProgramBuilder.DRAM;
 import static axc.target.npu.ProgramBuilder.NO_SEM;
+import static axc.target.npu.ProgramBuilder.SHM;
 import static axc.target.npu.ProgramBuilder.SPM;
 import static axc.target.npu.ProgramBuilder.address;
 import static axc.target.npu.ProgramBuilder.queue;
@@ -48,15 +49,40 @@ final class NpuProgram {
             final int eng = e;
             java.util.function.LongUnaryOperator s = off -> address(SPM, eng, off);
 
-            // NDMA_OUT, idle until the first output: the norm weight, the RoPE table and the input, a
-            // slice at a time into one staging buffer (each slice once the last was quantized), so that
-            // NDMA_IN starts streaming weights at cycle 0.
-            int slice = m.slice(rows), slices = rows / slice;
+            // NDMA_OUT, idle until the first output: the norm weight, the RoPE table and the engine's
+            // rows of the input, a slice at a time into one staging buffer (each slice once the last was
+            // quantized), so that NDMA_IN starts streaming weights at cycle 0.
+            boolean gather = m.gathers(rows);
+            int share = m.share(rows), slice = m.slice(rows);
+            int r0 = gather ? Math.min(rows, e * share) : 0, r1 = Math.min(rows, r0 + share);
+            int slices = (r1 - r0 + slice - 1) / slice;
             if (m.norm) copy(b, out, address(DRAM, 0, normAt), s.applyAsLong(spm.g()), 4L * m.k, 1);
             if (m.rope != null) copy(b, out, address(DRAM, 0, ropeAt), s.applyAsLong(spm.rope()), 4L * rows * m.rope.headDim(), 0);
             for (int i = 0; i < slices; i++) {
-                ByteBuffer x = copy(b, out, address(DRAM, 0, xAt + 4L * i * slice * m.k), s.applyAsLong(spm.x()), 4L * slice * m.k, 3);
+                int a = r0 + i * slice, n = Math.min(slice, r1 - a);
+                ByteBuffer x = copy(b, out, address(DRAM, 0, xAt + 4L * a * m.k), s.applyAsLong(spm.x()), 4L * n * m.k, 3);
                 ProgramBuilder.sync(x, i > 0 ? sem + Q : NO_SEM, i, sem + X);
+            }
+            if (gather) {
+                // Each engine's codes and row scales to shared memory; once every engine's are there, the
+                // others' rows back into this engine's codes (the row scales whole).
+                int all = m.engines * SEMS;
+                long qShm = address(SHM, 0, 0), sShm = address(SHM, 0, (long) rows * m.k);
+                ByteBuffer w;
+                if (r1 > r0) {
+                    w = copy(b, out, s.applyAsLong(spm.q() + (long) r0 * m.k), qShm + (long) r0 * m.k, (long) (r1 - r0) * m.k, 3);
+                    ProgramBuilder.sync(w, sem + Q, slices, NO_SEM);
+                    w = copy(b, out, s.applyAsLong(spm.s() + 4L * r0), sShm + 4L * r0, 4L * (r1 - r0), 3);
+                } else {
+                    w = b.record(out, ProgramBuilder.SYNC, 0, 0, NO_SEM, 0, NO_SEM, 0);
+                }
+                ProgramBuilder.sync(w, readWait(w), readWaitValue(w), all);
+                ByteBuffer rs = copy(b, out, sShm, s.applyAsLong(spm.s()), 4L * rows, 3);
+                ProgramBuilder.sync(rs, all, m.activeEngines(), NO_SEM);
+                if (r0 > 0) copy(b, out, qShm, s.applyAsLong(spm.q()), (long) r0 * m.k, 3);
+                ByteBuffer g = r1 < rows ? copy(b, out, qShm + (long) r1 * m.k, s.applyAsLong(spm.q() + (long) r1 * m.k), (long) (rows - r1) * m.k, 3)
+                        : b.record(out, ProgramBuilder.SYNC, 0, 0, NO_SEM, 0, NO_SEM, 0);
+                ProgramBuilder.sync(g, NO_SEM, 0, sem + Q);
             }
             ByteBuffer last;
             // NDMA_IN: every chunk's blob (and residual), up to two ahead; a warm chained program finds
@@ -87,22 +113,24 @@ final class NpuProgram {
             }
             if (chain != null) prefetchNext(b, chain, e);
 
-            // VU: normalize and quantize the input per token, a slice at a time (the codes and the row
-            // scales of every row stay); then dequantize (and add, and gate) each chunk.
+            // VU: normalize and quantize the engine's rows per token, a slice at a time, in place in the
+            // codes and row scales of every row; then dequantize (and add, and gate) each chunk.
             long xq = m.norm ? spm.xn() : spm.x();
             for (int i = 0; i < slices; i++) {
-                long q = spm.q() + (long) i * slice * m.k, rs = spm.s() + 4L * i * slice;
+                int a = r0 + i * slice, n = Math.min(slice, r1 - a);
+                long q = spm.q() + (long) a * m.k, rs = spm.s() + 4L * a;
                 if (m.norm) {
-                    ByteBuffer nv = b.vop(vu, ProgramBuilder.RMSNORM, s.applyAsLong(spm.x()), s.applyAsLong(spm.g()), s.applyAsLong(spm.xn()), m.k, slice,
+                    ByteBuffer nv = b.vop(vu, ProgramBuilder.RMSNORM, s.applyAsLong(spm.x()), s.applyAsLong(spm.g()), s.applyAsLong(spm.xn()), m.k, n,
                             (float) m.node.attrs().getDouble("eps"), 0, 0, 0);
                     ProgramBuilder.sync(nv, sem + X, i + 1, NO_SEM);
-                    ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(rs), s.applyAsLong(q), m.k, slice, 0, 0, 0, 0),
+                    ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(rs), s.applyAsLong(q), m.k, n, 0, 0, 0, 0),
                             NO_SEM, 0, sem + Q);
                 } else {
-                    ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(rs), s.applyAsLong(q), m.k, slice, 0, 0, 0, 0),
+                    ProgramBuilder.sync(b.vop(vu, ProgramBuilder.QUANT, s.applyAsLong(xq), s.applyAsLong(rs), s.applyAsLong(q), m.k, n, 0, 0, 0, 0),
                             sem + X, i + 1, sem + Q);
                 }
             }
+            int quantized = slices + (gather ? 1 : 0);
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c);
                 long w = c % 2 == 0 ? even : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1(), y = c % 2 == 0 ? spm.y0() : spm.y1();
@@ -133,7 +161,7 @@ final class NpuProgram {
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c);
                 long w = c % 2 == 0 ? even : spm.w1(), acc = c % 2 == 0 ? spm.acc0() : spm.acc1();
-                if (c == 0) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + Q, slices, NO_SEM, 0);
+                if (c == 0) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + Q, quantized, NO_SEM, 0);
                 // The accumulators are free once the vector unit dequantized the chunk two back.
                 if (c >= 2) b.record(tu, ProgramBuilder.SYNC, 0, 0, sem + V, c - 1, NO_SEM, 0);
                 int mode = m.int4 ? ProgramBuilder.I8I4 : ProgramBuilder.I8I8;

@@ -129,7 +129,7 @@ public final class NpuTarget implements Target {
         for (int i = 0; i < layout.nodes.size(); i++) {
             NpuMatmul m = layout.nodes.get(i);
             ObjectNode o = nodes.addObject();
-            o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk).put("prefill_slice", m.prefillSlice)
+            o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk).put("prefill_rows_per_engine", m.share(NpuMatmul.CHUNK_ROWS)).put("prefill_slice", m.slice(NpuMatmul.CHUNK_ROWS))
                     .put("dram", m.dramBase).put("bytes", m.imageBytes());
             for (int rows : new int[]{NpuMatmul.SMALL_ROWS, NpuMatmul.CHUNK_ROWS}) {
                 out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, layout.rope, hash));

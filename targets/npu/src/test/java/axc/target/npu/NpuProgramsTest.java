@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Whole programs (NPU.md B5, level 2): every npu segment of the trained model's artifacts (BF16 ->
  * W8A8, Q4_0 -> W4A8), run on the simulator for two decode steps (1 row; the chained programs run warm,
  * reading the first weight chunk their predecessor prefetched), three rows (the {@code decode_b4}
- * program, padded) and a prefill of two 128-row chunks, the second padded (130 rows; each chunk's input staged in 64-row slices), equals {@link NpuReference} bit for bit; and the same artifact on another
+ * program, padded) and a prefill of two 128-row chunks, the second padded (130 rows; each engine normalizes and quantizes its share of the rows, and the codes are gathered through shared memory), equals {@link NpuReference} bit for bit; and the same artifact on another
  * device (16 engines instead of 8, other widths and bandwidth) gives the same bits.
  */
 class NpuProgramsTest {
@@ -44,6 +44,8 @@ class NpuProgramsTest {
     static Path tmp;
     /** The trained model in BF16 (W8A8 on the device) and quantized to Q4_0 (W4A8). */
     static Path w8, w4;
+    /** W8A8 for a device of one engine (no gather: the engine stages all 128 rows in 64-row slices), and another device of one engine. */
+    static Path w8One, oneEngine, oneEngineFaster;
 
     @BeforeAll
     static void compile() {
@@ -52,9 +54,18 @@ class NpuProgramsTest {
         axc.quant.Quantization.run(model, q4, axc.quant.recipe.Presets.find("q4_0").orElseThrow(), null, false, false, Progress.SILENT);
         w8 = tmp.resolve("w8.axc");
         w4 = tmp.resolve("w4.axc");
-        for (Path[] io : new Path[][]{{model, w8}, {q4, w4}}) {
-            ArtifactCompiler.compile(io[0], new NpuTargetProvider(), Optional.of(new CpuTargetProvider()), new TargetOptions(1, null, Map.of()),
-                    new CompileOptions(null, "axc-tiny-py"), io[1], null, Progress.SILENT);
+        w8One = tmp.resolve("w8-one-engine.axc");
+        oneEngine = tmp.resolve("one-engine.json");
+        oneEngineFaster = tmp.resolve("one-engine-faster.json");
+        try {
+            java.nio.file.Files.writeString(oneEngine, "{\"preset\": \"atom\", \"engines\": 1}");
+            java.nio.file.Files.writeString(oneEngineFaster, "{\"preset\": \"atom\", \"engines\": 1, \"clock_ghz\": 1.5, \"dram\": {\"GBps\": 512}}");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (Object[] io : new Object[][]{{model, w8, null}, {q4, w4, null}, {model, w8One, oneEngine.toString()}}) {
+            ArtifactCompiler.compile((Path) io[0], new NpuTargetProvider(), Optional.of(new CpuTargetProvider()), new TargetOptions(1, (String) io[2], Map.of()),
+                    new CompileOptions(null, "axc-tiny-py"), (Path) io[1], null, Progress.SILENT);
         }
     }
 
@@ -66,6 +77,11 @@ class NpuProgramsTest {
     @Test
     void everyW4a8SegmentMatchesTheMirrorAndDoesNotDependOnTheDevice() {
         check(w4, true);
+    }
+
+    @Test
+    void oneEngineStagesItsRowsInSlicesWithTheSameBits() {
+        check(w8One, false, oneEngineFaster.toString());
     }
 
     /** Random activations for a segment's inputs; positions from 5 for a prompt, 40 (+ seed) for a decode row. */
@@ -88,6 +104,11 @@ class NpuProgramsTest {
     }
 
     static void check(Path artifact, boolean int4) {
+        check(artifact, int4, "rebel-chiplet");
+    }
+
+    /** The artifact's segments on its own device and on {@code other}, against the mirror. */
+    static void check(Path artifact, boolean int4, String other) {
         try (Bundle b = Bundle.open(artifact)) {
             Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
             Partition p = Partition.read(b, g);
@@ -96,8 +117,10 @@ class NpuProgramsTest {
             Map<Integer, Long> dram = new HashMap<>();
             for (JsonNode n : plan.path("nodes")) {
                 dram.put(n.path("node").asInt(), n.path("dram").asLong());
-                // The 130-row prefill stages each chunk's input in slices: the slicing is what is checked.
-                assertTrue(n.path("prefill_slice").asInt() < plan.path("chunk_rows").asInt(), "node " + n.path("node") + " stages its input in slices");
+                // The 130-row prefill splits each chunk's rows over the engines and gathers their codes
+                // through shared memory, or, on one engine, stages them in slices: both are what is checked.
+                int share = n.path("prefill_rows_per_engine").asInt(), slice = n.path("prefill_slice").asInt();
+                assertTrue(share < plan.path("chunk_rows").asInt() || slice < share, "node " + n.path("node") + " splits or slices its rows: " + n);
             }
             var image = b.data(NpuTarget.WEIGHTS);
             int checked = 0, ropes = 0, w4Nodes = 0;
@@ -111,7 +134,7 @@ class NpuProgramsTest {
                 List<Map<String, Tensor>> inputs = new ArrayList<>();
                 for (int s = 0; s < steps; s++) for (int i : npu) inputs.add(inputs(p.segmentGraph(g, i), rows, s * 1000 + i));
                 List<List<List<Tensor>>> results = new ArrayList<>();
-                for (String dev : new String[]{null, "rebel-chiplet"}) {
+                for (String dev : new String[]{null, other}) {
                     List<NpuGraphExecutable> exes = new ArrayList<>();
                     try {
                         for (int i : npu) exes.add(new NpuGraphExecutable(b, p.segmentGraph(g, i), dev));
