@@ -10,17 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The vector attention, SwiGLU and RMSNorm against the reference's float64 loops: decode and prefill shapes, grouped heads. */
 class CpuOpKernelsTest {
-    @ParameterizedTest(name = "{0} rows, {1} heads / {2} kv heads, d {3}, {4} threads")
-    @CsvSource({"1,14,2,64,2", "5,4,4,16,2", "37,14,2,64,2", "9,6,3,20,1", "3,2,1,8,3"})
-    void agreesWithTheReference(int rows, int heads, int kvHeads, int d, int threads) {
-        Random rnd = new Random(rows * 7L + heads);
+    /**
+     * {@code prefix} cached positions before the rows: decode steps (one row) over short and long
+     * contexts, and head dimensions that leave lane tails, besides the prefill chunks.
+     */
+    @ParameterizedTest(name = "{0} rows after {5}, {1} heads / {2} kv heads, d {3}, {4} threads")
+    @CsvSource({"1,14,2,64,2,19", "5,4,4,16,2,19", "37,14,2,64,2,19", "9,6,3,20,1,19", "3,2,1,8,3,19",
+            "1,14,2,64,2,150", "1,14,2,64,1,64", "1,6,3,20,2,129", "1,8,2,32,2,3", "1,4,4,16,3,70"})
+    void agreesWithTheReference(int rows, int heads, int kvHeads, int d, int threads, int prefix) {
+        Random rnd = new Random(rows * 7L + heads + prefix);
         int kvDim = kvHeads * d;
-        int capacity = rows + 20;
+        int capacity = rows + prefix + 1;
         float[] keys = gaussian(rnd, capacity * kvDim);
         float[] values = gaussian(rnd, capacity * kvDim);
         float[] q = gaussian(rnd, rows * heads * d);
         int[] positions = new int[rows];
-        for (int r = 0; r < rows; r++) positions[r] = 19 + r;   // after a 19-token prefix, as a prefill chunk
+        for (int r = 0; r < rows; r++) positions[r] = prefix + r;   // after the prefix, as a prefill chunk or a decode step
         float[] want = new float[rows * heads * d];
         OpKernels.REFERENCE.attention(q, rows, positions, keys, values, kvDim, heads, kvHeads, d, want);
         float[] got = new float[want.length];
