@@ -113,4 +113,17 @@ class NpuArtifactTest {
         CliHarness ok = CliHarness.run("-q", "compile", tinyPy.toString(), "--target", "npu", "--device", "rebel-chiplet", "-o", tmp.resolve("z.axc").toString());
         assertEquals(0, ok.code(), ok.err());
     }
+
+    @Test
+    void aDeviceWhoseSharedMemoryCannotHoldAPrefillsCodesIsRefused() throws Exception {
+        // 128 rows of the trained model's widest input (768) are 96 KiB of codes; 64 KiB of shared memory cannot gather them.
+        Path dev = tmp.resolve("small-shm.json");
+        Files.writeString(dev, "{\"preset\":\"atom\",\"shm\":{\"bytes\":65536}}");
+        Path out = tmp.resolve("small-shm.axc");
+        CliHarness c = CliHarness.run("compile", tinyPy.toString(), "--target", "npu", "--device", dev.toString(), "-o", out.toString());
+        assertTrue(c.code() != 0, c.out() + c.err());
+        assertTrue(c.err().contains("shared memory"), c.err());
+        assertEquals(1, c.err().strip().lines().filter(l -> l.startsWith("axc:")).count(), c.err());
+        assertTrue(Files.notExists(out), "nothing written");
+    }
 }

@@ -41,7 +41,7 @@ final class NpuMatmul {
      * slices through one staging buffer; only its int8 codes are kept whole.
      */
     static final int MAX_SLICE = 64;
-    /** Rows of the small-batch program ({@code decode_b4}): two to four rows run it instead of a padded 64-row chunk. */
+    /** Rows of the small-batch program ({@code decode_b4}): two to four rows run it instead of a padded 128-row chunk. */
     static final int SMALL_ROWS = 4;
     /** Bytes of one weight buffer; two of them per engine. */
     static final int WEIGHT_BUFFER = 1024 * 1024;
@@ -240,6 +240,11 @@ final class NpuMatmul {
     /** Rows of input each engine normalizes and quantizes: its share under {@link #gathers}, else all. */
     int share(int rows) {
         return gathers(rows) ? ceil(rows, activeEngines()) : rows;
+    }
+
+    /** Bytes of shared memory a program of {@code rows} gathers its codes and row scales through (0 without {@link #gathers}). */
+    long gatherBytes(int rows) {
+        return gathers(rows) ? (long) rows * k + 4L * rows : 0;
     }
 
     /** Rows of its share an engine loads, normalizes and quantizes at once. */

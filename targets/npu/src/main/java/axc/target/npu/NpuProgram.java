@@ -12,7 +12,9 @@ import static axc.target.npu.ProgramBuilder.queue;
 /**
  * The program of one {@link NpuMatmul} for a bucket of rows: symbols {@code x} (rows × K float32 in),
  * {@code r} (the residual, rows × N) and {@code y} (rows × N out) in DRAM; the weights at the node's
- * fixed DRAM addresses. Per engine, six semaphores order its four queues (see {@link NpuMatmul}).
+ * fixed DRAM addresses. Per engine, six semaphores order its four queues (see {@link NpuMatmul}); a
+ * prefill that gathers its codes ({@link NpuMatmul#gathers}) passes them through shared memory from
+ * offset 0 ({@link NpuMatmul#gatherBytes}), behind one more semaphore that every engine signals.
  */
 final class NpuProgram {
     /** Semaphores per engine: input loaded, input quantized, chunk loaded, GEMM done, dequantized, written. */
