@@ -76,6 +76,25 @@ class NpuArtifactTest {
     }
 
     @Test
+    void benchReportsSimulatedDecodeAndPrefillAgainstTheirBounds() throws Exception {
+        Path a = tmp.resolve("bench.axc");
+        assertEquals(0, CliHarness.run("-q", "compile", tinyPy.toString(), "--target", "npu", "-o", a.toString()).code());
+        CliHarness r = CliHarness.run("--json", "bench", a.toString(), "--prompt-tokens", "130", "--gen-tokens", "3", "--repeat", "1");
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = axc.formats.json.Json.parse(r.out().getBytes(java.nio.charset.StandardCharsets.UTF_8), "bench --json");
+        assertTrue(j.path("simulated").asBoolean(), j.toString());
+        double decodeBound = j.path("roofline_tokens_per_s").asDouble(), prefillBound = j.path("prefill_roofline_tokens_per_s").asDouble();
+        // The device's bandwidth over the weights it streams per step; 130 tokens are two 128-row chunks, two weight passes.
+        assertEquals(j.path("read_gb_per_s").asDouble() * 1e9 / j.path("weight_bytes").asDouble(), decodeBound, 1e-6 * decodeBound);
+        assertEquals(130 * decodeBound / 2, prefillBound, 1e-6 * prefillBound);
+        for (String f : java.util.List.of("roofline_fraction", "prefill_roofline_fraction")) {
+            double v = j.path(f).asDouble();
+            assertTrue(v > 0.05 && v <= 1, f + " = " + v);
+        }
+        assertEquals(j.path("prefill_tokens_per_s").asDouble() / prefillBound, j.path("prefill_roofline_fraction").asDouble(), 1e-9);
+    }
+
+    @Test
     void traceWritesTheSimulatedTimeline() throws Exception {
         Path a = tmp.resolve("trace.axc"), trace = tmp.resolve("timeline.json");
         assertEquals(0, CliHarness.run("-q", "compile", tinyPy.toString(), "--target", "npu", "-o", a.toString()).code());

@@ -44,6 +44,8 @@ public final class Benchmark {
             @JsonProperty("read_gb_per_s") double readGbPerS,
             @JsonProperty("roofline_tokens_per_s") double rooflineTokensPerS,
             @JsonProperty("roofline_fraction") double rooflineFraction,
+            @JsonProperty("prefill_roofline_tokens_per_s") double prefillRooflineTokensPerS,
+            @JsonProperty("prefill_roofline_fraction") double prefillRooflineFraction,
             @JsonProperty("segments") int segments,
             @JsonProperty("boundary_values_per_token") double boundaryValuesPerToken,
             @JsonProperty("boundary_bytes_per_token") double boundaryBytesPerToken) {
@@ -106,16 +108,21 @@ public final class Benchmark {
                 + 3L * c.hiddenSize() * c.intermediateSize());
         double decode = median(tg);
         double roofline = bandwidth > 0 && model.weightBytesPerToken() > 0 ? bandwidth * 1e9 / model.weightBytesPerToken() : 0;
+        // A simulated device's prefill streams the weights once per chunk: its bound, as decode's. On a
+        // cpu the prefill is compute-bound, and no bound is given (0).
+        double prefillRoofline = 0;
         if (simulated) {
             // The simulated device's own bound: the weights it streams per step at its DRAM bandwidth.
             SimulatedClock clock = exe.simulated();
             bandwidth = clock.dramGbPerS();
-            roofline = clock.weightBytesPerStep() > 0 ? clock.dramGbPerS() * 1e9 / clock.weightBytesPerStep() : 0;
+            roofline = clock.decodeBoundTokensPerS();
+            prefillRoofline = clock.prefillBoundTokensPerS(promptTokens);
         }
         long weightBytes = simulated ? exe.simulated().weightBytesPerStep() : model.weightBytesPerToken();
         return new Report(m.name(), model.backend(), simulated, threads, promptTokens, genTokens, repeat, median(pp), min(pp), max(pp),
                 decode, min(tg), max(tg), weightBytes, decode * weightBytes / 1e9, m.fileBytes(), params, peakRss(),
                 bandwidth, roofline, roofline > 0 ? decode / roofline : 0,
+                prefillRoofline, prefillRoofline > 0 && promptTokens > 0 ? median(pp) / prefillRoofline : 0,
                 parts == null ? 1 : parts.partition().segments().size(), perToken(decodeCrossed.values(), genTokens, repeat),
                 perToken(decodeCrossed.bytes(), genTokens, repeat));
     }
@@ -180,6 +187,10 @@ public final class Benchmark {
             sb.append(String.format("SIMULATED: t/s above are the simulated device's time for the segments it runs (the cpu segments are not"
                     + " counted); its DRAM %.1f GB/s over the weights it streams per step gives a decode bound of %.1f tok/s; decode at %.0f%% of it%n",
                     r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));
+            if (r.prefillRooflineTokensPerS() > 0) {
+                sb.append(String.format("SIMULATED: a prompt of %d streams the weights once per prefill chunk: a prefill bound of %.1f tok/s; prefill at %.0f%% of it%n",
+                        r.promptTokens(), r.prefillRooflineTokensPerS(), 100 * r.prefillRooflineFraction()));
+            }
         } else if (r.readGbPerS() > 0) {
             sb.append(String.format("memory read bandwidth (measured now, %d threads): %.1f GB/s; decode roofline %.1f tok/s; decode at %.0f%% of it%n",
                     r.threads(), r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));

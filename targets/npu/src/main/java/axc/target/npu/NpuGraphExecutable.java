@@ -166,7 +166,7 @@ final class NpuGraphExecutable implements GraphExecutable {
     @Override
     public axc.target.SimulatedClock simulated() {
         synchronized (SHARED) {
-            return new axc.target.SimulatedClock(cycles / (clockGhz * 1e9), dramGbPerS, weightBytes);
+            return new axc.target.SimulatedClock(cycles / (clockGhz * 1e9), dramGbPerS, weightBytes, chunkRows);
         }
     }
 
