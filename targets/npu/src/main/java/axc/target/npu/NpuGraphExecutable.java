@@ -15,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,8 @@ final class NpuGraphExecutable implements GraphExecutable {
     private final int smallRows;
     /** Rows of the artifact's prefill programs (128; artifacts before {@code prefill_c128} have 64). */
     private final int chunkRows;
+    /** Nodes whose input the node before them left in shared memory, and nodes that leave their output there for the next. */
+    private final java.util.Set<Integer> xFromShm = new java.util.HashSet<>(), yToShm = new java.util.HashSet<>();
     /** Nodes some node of the graph reads. */
     private final java.util.Set<Integer> read = new java.util.HashSet<>();
 
@@ -158,9 +161,29 @@ final class NpuGraphExecutable implements GraphExecutable {
             int prev = n.path("decode_previous").asInt(-1);
             if (chain && prev >= 0) previous.put(n.path("node").asInt(), prev);
             int id = n.path("node").asInt();
+            if (n.path("x_from_shm").asBoolean(false)) xFromShm.add(id);
+            if (n.path("y_to_shm").asBoolean(false)) yToShm.add(id);
             if (graph.has(id) && graph.node(id).op() != Op.INPUT) bytes += n.path("bytes").asLong();
         }
         weightBytes = bytes;
+        checkHandoffs(b);
+    }
+
+    /**
+     * A node that leaves its output in shared memory must be followed, in this segment, by its one
+     * reader: the two then run back to back on every chunk. Anything else is an artifact this runtime
+     * cannot run correctly.
+     */
+    private void checkHandoffs(Bundle b) {
+        List<Node> computing = graph.nodes().stream().filter(n -> n.op() != Op.INPUT && n.op() != Op.PARAM).toList();
+        for (int i = 0; i < computing.size(); i++) {
+            Node a = computing.get(i);
+            if (!yToShm.contains(a.id())) continue;
+            boolean next = i + 1 < computing.size() && xFromShm.contains(computing.get(i + 1).id()) && computing.get(i + 1).input(0) == a.id();
+            if (!next || graph.outputs().contains(a.id())) {
+                throw new InvalidInputException(b.path() + ": " + NpuTarget.PLAN + " hands node " + a.ref() + "'s output on in shared memory, but its reader does not follow it in the segment");
+            }
+        }
     }
 
     @Override
@@ -196,15 +219,51 @@ final class NpuGraphExecutable implements GraphExecutable {
      */
     private List<Tensor> run(Map<String, Tensor> inputs, boolean lastRow) {
         Map<Integer, Tensor> values = new HashMap<>();
+        int rows = -1;
         for (Node n : graph.graphInputs()) {
             Tensor t = inputs.get(n.name());
             if (t == null) throw new IllegalArgumentException("input " + n.name() + " is not given");
             values.put(n.id(), t);
+            rows = t.shape()[0];
         }
+        // The whole step holds the shared simulator: a value handed from one node to the next in shared
+        // memory must not meet another session's program in between.
+        synchronized (SHARED) {
+            return rows <= chunkRows ? chunk(values, lastRow, true) : chunks(values, rows, lastRow);
+        }
+    }
+
+    private List<Tensor> chunks(Map<Integer, Tensor> values, int rows, boolean lastRow) {
+        // Chunk by chunk, every node of the segment on one chunk before the next: a node hands its
+        // output to the next through shared memory, which holds one chunk's.
+        List<List<Tensor>> parts = new ArrayList<>();
+        for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+            Map<Integer, Tensor> part = new HashMap<>();
+            for (Map.Entry<Integer, Tensor> v : values.entrySet()) part.put(v.getKey(), rowsOf(v.getValue(), r0, Math.min(rows, r0 + chunkRows)));
+            parts.add(chunk(part, lastRow, r0 + chunkRows >= rows));
+        }
+        List<Tensor> outs = new ArrayList<>();
+        for (int o = 0; o < graph.outputs().size(); o++) {
+            List<Tensor> pieces = new ArrayList<>();
+            for (List<Tensor> p : parts) if (p.get(o) != null) pieces.add(p.get(o));
+            outs.add(concatRows(pieces));
+        }
+        return outs;
+    }
+
+    /**
+     * The segment's nodes on rows of at most one prefill chunk. With {@code lastRow}, an output that
+     * {@link #rowWiseOutput} narrows runs on the last row of the {@code last} chunk only (null in the others).
+     */
+    private List<Tensor> chunk(Map<Integer, Tensor> values, boolean lastRow, boolean last) {
         for (Node n : graph.nodes()) {
             if (n.op() == Op.INPUT || n.op() == Op.PARAM) continue;
             if (lastRow && rowWiseOutput(n)) {
                 Tensor x = values.get(n.input(0));
+                if (!last) {
+                    values.put(n.id(), null);
+                    continue;
+                }
                 if (x.rank() == 2 && x.rows() > 1) {
                     values.put(n.input(0), Tensor.f32(x.row(x.rows() - 1), 1, x.width()));
                     values.put(n.id(), node(n, values));
@@ -214,11 +273,43 @@ final class NpuGraphExecutable implements GraphExecutable {
             }
             values.put(n.id(), node(n, values));
         }
-        return graph.outputs().stream().map(values::get).toList();
+        List<Tensor> outs = new ArrayList<>();
+        for (int o : graph.outputs()) outs.add(values.get(o));
+        return outs;
+    }
+
+    /** Rows {@code [from, to)} of {@code t} (its first dimension). */
+    private static Tensor rowsOf(Tensor t, int from, int to) {
+        int[] shape = t.shape();
+        int width = 1;
+        for (int i = 1; i < shape.length; i++) width *= shape[i];
+        shape[0] = to - from;
+        if (t.floats() != null) return Tensor.f32(java.util.Arrays.copyOfRange(t.floats(), from * width, to * width), shape);
+        return Tensor.i32(java.util.Arrays.copyOfRange(t.ints(), from * width, to * width), shape);
+    }
+
+    /** The tensors one after another along their first dimension. */
+    private static Tensor concatRows(List<Tensor> pieces) {
+        if (pieces.size() == 1) return pieces.getFirst();
+        int[] shape = pieces.getFirst().shape();
+        int rows = 0, n = 0;
+        for (Tensor p : pieces) {
+            rows += p.shape()[0];
+            n += p.floats().length;
+        }
+        float[] all = new float[n];
+        int at = 0;
+        for (Tensor p : pieces) {
+            System.arraycopy(p.floats(), 0, all, at, p.floats().length);
+            at += p.floats().length;
+        }
+        shape[0] = rows;
+        return Tensor.f32(all, shape);
     }
 
     private boolean rowWiseOutput(Node n) {
-        return (n.op() == Op.MATMUL || n.op() == Op.RMS_NORM_MATMUL) && Epilogue.of(n).isEmpty() && !read.contains(n.id()) && graph.outputs().contains(n.id());
+        // A node handed its input in shared memory finds every row there, not the last one alone.
+        return !xFromShm.contains(n.id()) && (n.op() == Op.MATMUL || n.op() == Op.RMS_NORM_MATMUL) && Epilogue.of(n).isEmpty() && !read.contains(n.id()) && graph.outputs().contains(n.id());
     }
 
     private Tensor node(Node n, Map<Integer, Tensor> values) {
@@ -242,7 +333,7 @@ final class NpuGraphExecutable implements GraphExecutable {
             shared.last = null;
             for (int r0 = 0; r0 < rows; r0 += bucket) {
                 int m = Math.min(bucket, rows - r0);
-                sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
+                if (!xFromShm.contains(n.id())) sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
                 if (res != null) sim.write("r", 0, floats(res.floats(), r0 * outWidth, m * outWidth, bucket * outWidth));
                 if (pos != null) {
                     float[] table = ropeTable(pos.ints(), r0, m, bucket, e.rope());
@@ -251,6 +342,8 @@ final class NpuGraphExecutable implements GraphExecutable {
                 double c = sim.run(true).cycles();
                 cycles += c;
                 shared.record((warm ? NpuTarget.warmProgram(n.id()) : name).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
+                // An output handed to the next node stays in shared memory: nothing here reads it (zeros).
+                if (yToShm.contains(n.id())) continue;
                 ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < m * outWidth; i++) y[r0 * outWidth + i] = out.getFloat(4 * i);
             }

@@ -75,6 +75,11 @@ final class NpuMatmul {
     final int prefillSlice;
     /** Where this node's weights start in DRAM, and their bytes. */
     long dramBase;
+    /**
+     * Offsets in shared memory this node's input is read from and its output written to, when the
+     * node before it hands its output straight to it ({@link NpuTarget.Layout#handoffs}); -1: DRAM.
+     */
+    long xShm = -1, yShm = -1;
     /** Per engine, each chunk's first feature and width: steps of {@link #chunk}, cut where RoPE's features end. */
     private final int[][] chunkStart, chunkWidth;
 

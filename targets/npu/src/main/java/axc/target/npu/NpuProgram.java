@@ -14,7 +14,9 @@ import static axc.target.npu.ProgramBuilder.queue;
  * {@code r} (the residual, rows × N) and {@code y} (rows × N out) in DRAM; the weights at the node's
  * fixed DRAM addresses. Per engine, six semaphores order its four queues (see {@link NpuMatmul}); a
  * prefill that gathers its codes ({@link NpuMatmul#gathers}) passes them through shared memory from
- * offset 0 ({@link NpuMatmul#gatherBytes}), behind one more semaphore that every engine signals.
+ * offset 0 ({@link NpuMatmul#gatherBytes}), behind one more semaphore that every engine signals. A node
+ * handed its input by the node before it reads it from shared memory ({@link NpuMatmul#xShm}), and one
+ * that hands its output on writes it there ({@link NpuMatmul#yShm}).
  */
 final class NpuProgram {
     /** Semaphores per engine: input loaded, input quantized, chunk loaded, GEMM done, dequantized, written. */
@@ -62,7 +64,8 @@ final class NpuProgram {
             if (m.rope != null) copy(b, out, address(DRAM, 0, ropeAt), s.applyAsLong(spm.rope()), 4L * rows * m.rope.headDim(), 0);
             for (int i = 0; i < slices; i++) {
                 int a = r0 + i * slice, n = Math.min(slice, r1 - a);
-                ByteBuffer x = copy(b, out, address(DRAM, 0, xAt + 4L * a * m.k), s.applyAsLong(spm.x()), 4L * n * m.k, 3);
+                long xFrom = m.xShm >= 0 ? address(SHM, 0, m.xShm + 4L * a * m.k) : address(DRAM, 0, xAt + 4L * a * m.k);
+                ByteBuffer x = copy(b, out, xFrom, s.applyAsLong(spm.x()), 4L * n * m.k, 3);
                 ProgramBuilder.sync(x, i > 0 ? sem + Q : NO_SEM, i, sem + X);
             }
             if (gather) {
@@ -180,7 +183,8 @@ final class NpuProgram {
             for (int c = 0; c < m.chunks(e); c++) {
                 int cf = m.chunkFeatures(e, c), f0 = m.chunkStart(e, c);
                 long y = c % 2 == 0 ? spm.y0() : spm.y1();
-                ByteBuffer o = b.dma(out, s.applyAsLong(y), address(DRAM, 0, yAt + 4L * f0), 4 * cf, rows, 4 * cf, 4 * m.n, 0);
+                long yTo = m.yShm >= 0 ? address(SHM, 0, m.yShm + 4L * f0) : address(DRAM, 0, yAt + 4L * f0);
+                ByteBuffer o = b.dma(out, s.applyAsLong(y), yTo, 4 * cf, rows, 4 * cf, 4 * m.n, 0);
                 ProgramBuilder.sync(o, sem + V, c + 1, sem + O);
             }
         }

@@ -110,6 +110,10 @@ public final class NpuTarget implements Target {
             throw new CompileFailedException("npu: " + e.getMessage());
         }
         if (layout.end > dram) throw new CompileFailedException("npu: the model needs " + layout.end + " bytes of device DRAM; the device has " + dram);
+        if (layout.shmEnd > shm) {
+            throw new CompileFailedException("npu: the model hands " + layout.shmEnd + " bytes of activations between its nodes through shared memory; the device ("
+                    + (options.device() == null ? "atom" : options.device()) + ") has " + shm);
+        }
         for (NpuMatmul m : layout.nodes) {
             if (m.gatherBytes(NpuMatmul.CHUNK_ROWS) > shm) {
                 throw new CompileFailedException("npu: " + m.node.ref() + " gathers " + m.gatherBytes(NpuMatmul.CHUNK_ROWS) + " bytes of a prefill's codes through shared memory; the device (" + (options.device() == null ? "atom" : options.device()) + ") has " + shm);
@@ -137,7 +141,7 @@ public final class NpuTarget implements Target {
             ObjectNode o = nodes.addObject();
             o.put("node", m.node.id()).put("op", m.node.op().spelling()).put("weights", m.int4 ? "w4a8" : "w8a8").put("k", m.k).put("n", m.n).put("chunk", m.chunk)
                     .put("prefill_rows_per_engine", m.share(NpuMatmul.CHUNK_ROWS)).put("prefill_slice", m.slice(NpuMatmul.CHUNK_ROWS))
-                    .put("dram", m.dramBase).put("bytes", m.imageBytes());
+                    .put("dram", m.dramBase).put("bytes", m.imageBytes()).put("x_from_shm", m.xShm >= 0).put("y_to_shm", m.yShm >= 0);
             for (int rows : new int[]{NpuMatmul.SMALL_ROWS, NpuMatmul.CHUNK_ROWS}) {
                 out.add(program(m.node.id(), rows), NpuProgram.emit(m, rows, layout.x, layout.r, layout.y, layout.rope, hash));
             }
@@ -192,7 +196,7 @@ public final class NpuTarget implements Target {
     }
 
     /** Where every lowered node's weights and the I/O buffers sit in device DRAM. */
-    record Layout(List<NpuMatmul> nodes, long weightsEnd, long x, long r, long y, long rope, long end) {
+    record Layout(List<NpuMatmul> nodes, long weightsEnd, long x, long r, long y, long rope, long end, long shmEnd) {
         static Layout of(Graph g, int engines, long spm) {
             List<NpuMatmul> nodes = new ArrayList<>();
             long at = 0;
@@ -210,7 +214,48 @@ public final class NpuTarget implements Target {
             }
             long rows = NpuMatmul.CHUNK_ROWS;
             long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, rope = y + 4 * rows * maxN, end = rope + 4 * rows * maxD;
-            return new Layout(nodes, at, x, r, y, rope, end);
+            // Shared memory: the prefill's gathered codes from 0, then two hand-off areas (a node reads one
+            // and writes the other, so a chain of hand-offs never overwrites an input still being read).
+            long gather = ((rows * maxK + 4 * rows) + 63) & ~63L;
+            long area = handoffs(g, nodes, gather);
+            return new Layout(nodes, at, x, r, y, rope, end, gather + 2 * area);
+        }
+
+        /**
+         * Marks the nodes that hand their output straight to the next lowered node through shared
+         * memory: the next node in graph order (so the two run back to back, in one segment), reading it
+         * as its input, and the only reader of it (no other node and no graph output needs it in DRAM),
+         * itself not an output that is a plain product (those may run on a prompt's last row alone).
+         * A prefill's gate and up output, 2.5 MB at 128 rows of the 0.5B shape, is then never written to
+         * DRAM and read back by the down projection. The two areas start at {@code first}; returns the
+         * bytes of one (0 when no node hands off).
+         */
+        static long handoffs(Graph g, List<NpuMatmul> nodes, long first) {
+            Map<Integer, Integer> readers = new HashMap<>();
+            for (Node n : g.nodes()) for (int in : n.inputs()) readers.merge(in, 1, Integer::sum);
+            Map<Integer, Integer> order = new HashMap<>();
+            for (Node n : g.nodes()) if (n.op() != Op.INPUT && n.op() != Op.PARAM) order.put(n.id(), order.size());
+            List<Integer> from = new ArrayList<>();
+            long area = 0;
+            for (int i = 0; i + 1 < nodes.size(); i++) {
+                NpuMatmul a = nodes.get(i), b = nodes.get(i + 1);
+                int id = a.node.id();
+                if (readers.getOrDefault(id, 0) != 1 || g.outputs().contains(id) || b.node.input(0) != id) continue;
+                // A plain product that is an output may run on a prompt's last row only (the logits), which
+                // is not where the hand-off left it.
+                boolean plain = (b.node.op() == Op.MATMUL || b.node.op() == Op.RMS_NORM_MATMUL) && axc.ir.Epilogue.of(b.node).isEmpty();
+                if (plain && g.outputs().contains(b.node.id())) continue;
+                if (order.get(b.node.id()) != order.get(id) + 1) continue;
+                from.add(i);
+                area = Math.max(area, (4L * NpuMatmul.CHUNK_ROWS * a.n + 63) & ~63L);
+            }
+            for (int i : from) {
+                NpuMatmul a = nodes.get(i), b = nodes.get(i + 1);
+                long to = first + (a.xShm == first ? area : 0);
+                a.yShm = to;
+                b.xShm = to;
+            }
+            return area;
         }
     }
 

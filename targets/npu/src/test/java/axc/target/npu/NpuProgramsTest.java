@@ -115,13 +115,17 @@ class NpuProgramsTest {
             JsonNode plan = Json.parse(b.bytes(NpuTarget.PLAN), "plan");
             JsonNode device = Json.parse(b.bytes(NpuTarget.DEVICE), "device");
             Map<Integer, Long> dram = new HashMap<>();
+            int handoffs = 0;
             for (JsonNode n : plan.path("nodes")) {
+                if (n.path("y_to_shm").asBoolean()) handoffs++;
                 dram.put(n.path("node").asInt(), n.path("dram").asLong());
                 // The 130-row prefill splits each chunk's rows over the engines and gathers their codes
                 // through shared memory, or, on one engine, stages them in slices: both are what is checked.
                 int share = n.path("prefill_rows_per_engine").asInt(), slice = n.path("prefill_slice").asInt();
                 assertTrue(share < plan.path("chunk_rows").asInt() || slice < share, "node " + n.path("node") + " splits or slices its rows: " + n);
             }
+            // Each layer's gate and up hand their output to the down projection through shared memory.
+            assertTrue(handoffs >= 4, "nodes handing their output on in shared memory: " + handoffs);
             var image = b.data(NpuTarget.WEIGHTS);
             int checked = 0, ropes = 0, w4Nodes = 0;
             List<Integer> npu = new ArrayList<>();
