@@ -28,7 +28,9 @@ import java.util.Map;
  * first weight chunk in the scratchpad), its {@code decode_b4} program for two to four rows (padded to
  * four) and its {@code prefill_c128} program per 128 rows otherwise (the last chunk padded with
  * zero rows, whose outputs are dropped); values cross through the {@code x}, {@code r} and {@code y}
- * symbols. Each executable adds up the simulated cycles of its own runs ({@link #simulated()}).
+ * symbols, except an output the next node takes from shared memory ({@code y_to_shm} in the plan). A
+ * longer input runs chunk by chunk, every node on one chunk before the next. Each executable adds up
+ * the simulated cycles of its own runs ({@link #simulated()}).
  */
 final class NpuGraphExecutable implements GraphExecutable {
     private static final Map<String, Shared> SHARED = new HashMap<>();
