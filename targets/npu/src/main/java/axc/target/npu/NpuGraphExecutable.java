@@ -168,7 +168,12 @@ final class NpuGraphExecutable implements GraphExecutable {
             if (graph.has(id) && graph.node(id).op() != Op.INPUT) bytes += n.path("bytes").asLong();
         }
         weightBytes = bytes;
-        checkHandoffs(b);
+        try {
+            checkHandoffs(b);
+        } catch (RuntimeException e) {
+            close();   // gives the shared simulator back
+            throw e;
+        }
     }
 
     /**

@@ -80,6 +80,28 @@ class NpuProgramsTest {
     }
 
     @Test
+    void aHandOffWhoseReaderIsInAnotherSegmentIsRefusedAtLoad() {
+        try (Bundle b = Bundle.open(w8)) {
+            Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
+            int a = -1;
+            for (JsonNode n : Json.parse(b.bytes(NpuTarget.PLAN), "plan").path("nodes")) {
+                if (n.path("y_to_shm").asBoolean()) {
+                    a = n.path("node").asInt();
+                    break;
+                }
+            }
+            assertTrue(a >= 0, "the artifact hands an output on");
+            // The node alone in a segment: its reader, which takes the value from shared memory, runs elsewhere.
+            List<Integer> ins = new ArrayList<>();
+            for (int in : g.node(a).inputs()) if (g.node(in).op() != axc.ir.Op.PARAM) ins.add(in);
+            Graph cut = new axc.partition.Segment("npu", List.of(a), ins, List.of(a)).graph(g, "cut");
+            axc.errors.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(axc.errors.InvalidInputException.class,
+                    () -> new NpuGraphExecutable(b, cut, null).close());
+            assertTrue(e.getMessage().contains("shared memory"), e.getMessage());
+        }
+    }
+
+    @Test
     void oneEngineStagesItsRowsInSlicesWithTheSameBits() {
         check(w8One, false, oneEngineFaster.toString());
     }
