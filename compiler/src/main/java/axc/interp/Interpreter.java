@@ -163,7 +163,7 @@ public final class Interpreter {
     }
 
     private boolean rowWiseOutput(Node n) {
-        return (n.op() == Op.MATMUL || n.op() == Op.RMS_NORM_MATMUL) && epilogues[n.id()].isEmpty() && lastUse[n.id()] == Integer.MAX_VALUE;
+        return Epilogue.narrowable(n.op(), epilogues[n.id()]) && lastUse[n.id()] == Integer.MAX_VALUE;
     }
 
     /** {@code n} on the last row of its activation input (input 0). */

@@ -61,6 +61,15 @@ public record Epilogue(boolean swiglu, int biases, Rope rope, boolean residual) 
         return !swiglu && biases == 0 && rope == null && !residual;
     }
 
+    /**
+     * Whether an op with epilogue {@code e} computes each row from that row alone and nothing more (a
+     * matmul, possibly with its RMSNorm, no epilogue), so a step that wants a prompt's last row of it
+     * may compute that row alone.
+     */
+    public static boolean narrowable(Op op, Epilogue e) {
+        return (op == Op.MATMUL || op == Op.RMS_NORM_MATMUL) && e.isEmpty();
+    }
+
     /** Operands the epilogue appends to the op's own inputs. */
     public int extraInputs() {
         return biases + (rope != null ? 1 : 0) + (residual ? 1 : 0);

@@ -316,7 +316,7 @@ final class NpuGraphExecutable implements GraphExecutable {
 
     private boolean rowWiseOutput(Node n) {
         // A node handed its input in shared memory finds every row there, not the last one alone.
-        return !xFromShm.contains(n.id()) && (n.op() == Op.MATMUL || n.op() == Op.RMS_NORM_MATMUL) && Epilogue.of(n).isEmpty() && !read.contains(n.id()) && graph.outputs().contains(n.id());
+        return !xFromShm.contains(n.id()) && Epilogue.narrowable(n.op(), Epilogue.of(n)) && !read.contains(n.id()) && graph.outputs().contains(n.id());
     }
 
     private Tensor node(Node n, Map<Integer, Tensor> values) {
@@ -338,21 +338,20 @@ final class NpuGraphExecutable implements GraphExecutable {
             sim.load(program);
             // Set before the run: a failed run leaves the scratchpad unknown, which no later program then trusts.
             shared.last = null;
-            for (int r0 = 0; r0 < rows; r0 += bucket) {
-                int m = Math.min(bucket, rows - r0);
-                if (!xFromShm.contains(n.id())) sim.write("x", 0, floats(x.floats(), r0 * k, m * k, bucket * k));
-                if (res != null) sim.write("r", 0, floats(res.floats(), r0 * outWidth, m * outWidth, bucket * outWidth));
-                if (pos != null) {
-                    float[] table = ropeTable(pos.ints(), r0, m, bucket, e.rope());
-                    sim.write("rope", 0, floats(table, 0, table.length, table.length));
-                }
-                double c = sim.run(true).cycles();
-                cycles += c;
-                shared.record((warm ? NpuTarget.warmProgram(n.id()) : name).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
-                // An output handed to the next node stays in shared memory: nothing here reads it (zeros).
-                if (yToShm.contains(n.id())) continue;
+            // One run: run() cuts longer inputs into chunks of the bucket's rows; a short one is padded.
+            if (!xFromShm.contains(n.id())) sim.write("x", 0, floats(x.floats(), 0, rows * k, bucket * k));
+            if (res != null) sim.write("r", 0, floats(res.floats(), 0, rows * outWidth, bucket * outWidth));
+            if (pos != null) {
+                float[] table = ropeTable(pos.ints(), 0, rows, bucket, e.rope());
+                sim.write("rope", 0, floats(table, 0, table.length, table.length));
+            }
+            double c = sim.run(true).cycles();
+            cycles += c;
+            shared.record((warm ? NpuTarget.warmProgram(n.id()) : name).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
+            // An output handed to the next node stays in shared memory: nothing here reads it (zeros).
+            if (!yToShm.contains(n.id())) {
                 ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
-                for (int i = 0; i < m * outWidth; i++) y[r0 * outWidth + i] = out.getFloat(4 * i);
+                for (int i = 0; i < rows * outWidth; i++) y[i] = out.getFloat(4 * i);
             }
             shared.last = name;
         }

@@ -80,7 +80,7 @@ public final class NpuTarget implements Target {
     /** The resolved description of the device this target compiles for. */
     private synchronized JsonNode device() {
         if (device == null) {
-            try (Simulator sim = NpuDevices.open(NpuDevices.json(options.device()), "--device " + (options.device() == null ? "atom" : options.device()))) {
+            try (Simulator sim = NpuDevices.open(NpuDevices.json(options.device()), "--device " + deviceName())) {
                 device = Json.parse(sim.deviceJson().getBytes(StandardCharsets.UTF_8), "device");
             }
         }
@@ -94,7 +94,7 @@ public final class NpuTarget implements Target {
         long hash;
         int engines;
         long spm, dram, shm;
-        try (Simulator sim = NpuDevices.open(json, "--device " + (options.device() == null ? "atom" : options.device()))) {
+        try (Simulator sim = NpuDevices.open(json, "--device " + deviceName())) {
             resolved = sim.deviceJson();
             hash = sim.deviceHash();
             JsonNode d = Json.parse(resolved.getBytes(StandardCharsets.UTF_8), "device");
@@ -111,13 +111,8 @@ public final class NpuTarget implements Target {
         }
         if (layout.end > dram) throw new CompileFailedException("npu: the model needs " + layout.end + " bytes of device DRAM; the device has " + dram);
         if (layout.shmEnd > shm) {
-            throw new CompileFailedException("npu: the model hands " + layout.shmEnd + " bytes of activations between its nodes through shared memory; the device ("
-                    + (options.device() == null ? "atom" : options.device()) + ") has " + shm);
-        }
-        for (NpuMatmul m : layout.nodes) {
-            if (m.gatherBytes(NpuMatmul.CHUNK_ROWS) > shm) {
-                throw new CompileFailedException("npu: " + m.node.ref() + " gathers " + m.gatherBytes(NpuMatmul.CHUNK_ROWS) + " bytes of a prefill's codes through shared memory; the device (" + (options.device() == null ? "atom" : options.device()) + ") has " + shm);
-            }
+            throw new CompileFailedException("npu: the model needs " + layout.shmEnd + " bytes of shared memory for a prefill's gathered codes and the values"
+                    + " handed between nodes; the device (" + deviceName() + ") has " + shm);
         }
         out.add(DEVICE, resolved.getBytes(StandardCharsets.UTF_8));
         // The golden logits are the float reference's; W8A8 sits this far from them (NPU.md B5, level 3).
@@ -182,6 +177,11 @@ public final class NpuTarget implements Target {
         return Math.max(at, to);
     }
 
+    /** The device as the user named it, or the default preset. */
+    private String deviceName() {
+        return options.device() == null ? "atom" : options.device();
+    }
+
     private String trace() {
         return options.settings() == null ? null : options.settings().get(TargetOptions.TRACE);
     }
@@ -216,7 +216,8 @@ public final class NpuTarget implements Target {
             long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, rope = y + 4 * rows * maxN, end = rope + 4 * rows * maxD;
             // Shared memory: the prefill's gathered codes from 0, then two hand-off areas (a node reads one
             // and writes the other, so a chain of hand-offs never overwrites an input still being read).
-            long gather = ((rows * maxK + 4 * rows) + 63) & ~63L;
+            long gather = 0;
+            for (NpuMatmul m : nodes) gather = Math.max(gather, (m.gatherBytes(NpuMatmul.CHUNK_ROWS) + 63) & ~63L);
             long area = handoffs(g, nodes, gather);
             return new Layout(nodes, at, x, r, y, rope, end, gather + 2 * area);
         }
@@ -243,8 +244,7 @@ public final class NpuTarget implements Target {
                 if (readers.getOrDefault(id, 0) != 1 || g.outputs().contains(id) || b.node.input(0) != id) continue;
                 // A plain product that is an output may run on a prompt's last row only (the logits), which
                 // is not where the hand-off left it.
-                boolean plain = (b.node.op() == Op.MATMUL || b.node.op() == Op.RMS_NORM_MATMUL) && axc.ir.Epilogue.of(b.node).isEmpty();
-                if (plain && g.outputs().contains(b.node.id())) continue;
+                if (axc.ir.Epilogue.narrowable(b.node.op(), axc.ir.Epilogue.of(b.node)) && g.outputs().contains(b.node.id())) continue;
                 if (order.get(b.node.id()) != order.get(id) + 1) continue;
                 from.add(i);
                 area = Math.max(area, (4L * NpuMatmul.CHUNK_ROWS * a.n + 63) & ~63L);
