@@ -51,7 +51,8 @@ public final class GgufQuantizer {
         LlamaCppTypePolicy.FileType ftype = LlamaCppTypePolicy.FileType.parse(recipe.base());
         if (ftype == null) throw new InvalidInputException("recipe base '" + recipe.base() + "' is not a llama.cpp type");
         if (!recipe.algorithm().equals("rtn")) throw new InvalidInputException("GGUF output uses rtn; '" + recipe.algorithm() + "' writes quantized safetensors");
-        LlamaCppTypePolicy policy = new LlamaCppTypePolicy(ftype, recipe.pure(), src.config().numLayers(), src.hasOutput());
+        LlamaCppTypePolicy policy = new LlamaCppTypePolicy(ftype, recipe.pure(), src.config().numLayers(), src.hasOutput(),
+                src.config().numHeads() / src.config().numKvHeads());
         List<QuantSource.Tensor> order = new ArrayList<>(src.tensors());
         order.sort(LLAMA_ORDER);
         List<DType> types = new ArrayList<>();

@@ -8,19 +8,26 @@ import java.util.regex.Pattern;
 
 /**
  * Which GGUF type each tensor gets under a llama.cpp file type ("Q4_K_M", "Q4_0", ...), following
- * llama.cpp's quantizer: 2-D weights take the file type's base type; the output head (or the tied
- * embedding) takes Q6_K, or Q8_0 when its rows do not split into 256-wide blocks; Q4_K_M/Q5_K_M give
- * Q6_K to attn_v and ffn_down in the first and last eighth of the layers and every third layer between
- * ({@link #useMoreBits}); a K-quant whose row length is not a multiple of 256 falls back to Q5_0
- * (from Q4_K), Q5_1 (Q5_K) or Q8_0 (Q6_K), and to F16 if even that does not fit. 1-D tensors (norms,
- * biases) stay F32. With {@code pure} every 2-D weight takes the base type (llama-quantize --pure).
+ * llama.cpp's quantizer (its {@code llama_tensor_get_type}, for dense models other than Falcon):
+ * <ul>
+ * <li>2-D weights take the file type's base type; 1-D tensors (norms, biases) stay F32;</li>
+ * <li>the output head (or the tied embedding) takes Q6_K, or Q8_0 when its rows do not split into
+ *     blocks of the base type;</li>
+ * <li>the mixes raise a few tensors: attn_v, ffn_down and attn_output by file type (Q2_K, Q3_K_M,
+ *     Q3_K_L, Q4_K_S), and Q6_K for attn_v and ffn_down in the layers {@link #useMoreBits} picks
+ *     (Q4_K_M, Q5_K_M);</li>
+ * <li>a type whose block does not divide the row length falls back: Q2_K and Q3_K to Q4_0, Q4_K to
+ *     Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, and to F16 if even that does not fit.</li>
+ * </ul>
+ * With {@code pure} every 2-D weight takes the base type (llama-quantize --pure). The mixes were
+ * checked tensor by tensor against llama-quantize's own output ({@code LlamaQuantizeMixTest}).
  */
 public final class LlamaCppTypePolicy {
     private static final Pattern LAYER = Pattern.compile("blk\\.(\\d+)\\.");
 
     public enum FileType {
         Q8_0(DType.Q8_0, 7), Q4_0(DType.Q4_0, 2), Q4_1(DType.Q4_1, 3), Q5_0(DType.Q5_0, 8), Q5_1(DType.Q5_1, 9),
-        Q2_K(DType.Q2_K, 10), Q3_K_M(DType.Q3_K, 12), Q4_K_S(DType.Q4_K, 14), Q4_K_M(DType.Q4_K, 15),
+        Q2_K(DType.Q2_K, 10), Q3_K_S(DType.Q3_K, 11), Q3_K_M(DType.Q3_K, 12), Q3_K_L(DType.Q3_K, 13), Q4_K_S(DType.Q4_K, 14), Q4_K_M(DType.Q4_K, 15),
         Q5_K_S(DType.Q5_K, 16), Q5_K_M(DType.Q5_K, 17), Q6_K(DType.Q6_K, 18), F16(DType.F16, 1), BF16(DType.BF16, 32), F32(DType.F32, 0);
 
         final DType base;
@@ -53,12 +60,15 @@ public final class LlamaCppTypePolicy {
     private final boolean pure;
     private final int layers;
     private final boolean hasOutput;
+    private final int gqa;
 
-    public LlamaCppTypePolicy(FileType ftype, boolean pure, int layers, boolean hasOutput) {
+    /** {@code gqa}: attention heads per key/value head (llama.cpp's n_gqa). */
+    public LlamaCppTypePolicy(FileType ftype, boolean pure, int layers, boolean hasOutput, int gqa) {
         this.ftype = ftype;
         this.pure = pure;
         this.layers = layers;
         this.hasOutput = hasOutput;
+        this.gqa = gqa;
     }
 
     /** Tensors llama.cpp quantizes: 2-D (or more) weights that are not norms. */
@@ -73,25 +83,55 @@ public final class LlamaCppTypePolicy {
         if (!pure) {
             boolean head = name.equals("output.weight") || (!hasOutput && name.equals("token_embd.weight"));
             if (head) {
-                if (rowLength % 256 != 0) t = DType.Q8_0;
+                if (rowLength % t.blockSize() != 0) t = DType.Q8_0;
                 else if (t != DType.Q8_0) t = DType.Q6_K;
-            } else if (name.contains("attn_v.weight") || name.contains("ffn_down")) {
-                int layer = layer(name);
-                if ((ftype == FileType.Q4_K_M || ftype == FileType.Q5_K_M) && useMoreBits(layer, layers)) t = DType.Q6_K;
-                else if (ftype == FileType.Q4_K_S && name.contains("attn_v.weight") && layer < 4) t = DType.Q5_K;
-                else if (ftype == FileType.Q4_K_S && name.contains("ffn_down") && layer < layers / 8) t = DType.Q5_K;
+            } else if (name.contains("attn_v.weight")) {
+                t = attnV(layer(name), t);
+            } else if (name.contains("ffn_down")) {
+                t = ffnDown(layer(name), t);
+            } else if (name.contains("attn_output.weight")) {
+                t = switch (ftype) {
+                    case Q2_K -> DType.Q3_K;
+                    case Q3_K_M -> DType.Q4_K;
+                    case Q3_K_L -> DType.Q5_K;
+                    default -> t;
+                };
             }
         }
         if (t.isQuantized() && rowLength % t.blockSize() != 0) {
             t = switch (t) {
+                case Q2_K, Q3_K -> DType.Q4_0;
                 case Q4_K -> DType.Q5_0;
                 case Q5_K -> DType.Q5_1;
                 case Q6_K -> DType.Q8_0;
-                default -> DType.F16;
+                default -> t;
             };
             if (rowLength % t.blockSize() != 0) t = DType.F16;
         }
         return t;
+    }
+
+    /** The value projection: most of its layer's attention error for a few percent of its weights. */
+    private DType attnV(int layer, DType t) {
+        return switch (ftype) {
+            case Q2_K -> gqa >= 4 ? DType.Q4_K : DType.Q3_K;
+            case Q3_K_M -> layer < 2 ? DType.Q5_K : DType.Q4_K;
+            case Q3_K_L -> DType.Q5_K;
+            case Q4_K_M, Q5_K_M -> useMoreBits(layer, layers) ? DType.Q6_K : t;
+            case Q4_K_S -> layer < 4 ? DType.Q5_K : t;
+            default -> t;
+        };
+    }
+
+    private DType ffnDown(int layer, DType t) {
+        return switch (ftype) {
+            case Q2_K -> DType.Q3_K;
+            case Q3_K_M -> layer < layers / 16 ? DType.Q5_K : DType.Q4_K;
+            case Q3_K_L -> DType.Q5_K;
+            case Q4_K_M, Q5_K_M -> useMoreBits(layer, layers) ? DType.Q6_K : t;
+            case Q4_K_S -> layer < layers / 8 ? DType.Q5_K : t;
+            default -> t;
+        };
     }
 
     /** llama.cpp's "use more bits" layers: first and last eighth, and every third layer between. */

@@ -15,7 +15,7 @@ public final class Presets {
 
     static {
         // llama.cpp file types (GGUF output, RTN with llama.cpp's reference quantizers and mixes)
-        for (String f : List.of("q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k_m", "q4_k_s", "q4_k_m", "q5_k_s", "q5_k_m", "q6_k", "f16", "bf16")) {
+        for (String f : List.of("q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k_s", "q3_k_m", "q3_k_l", "q4_k_s", "q4_k_m", "q5_k_s", "q5_k_m", "q6_k", "f16", "bf16")) {
             add(f, f, "rtn");
         }
         // axc integer schemes (quantized safetensors)
