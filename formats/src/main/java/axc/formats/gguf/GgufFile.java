@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -165,6 +166,11 @@ public final class GgufFile implements TensorStore {
             if (n < 0 || n > remaining()) throw InvalidInputException.of(path, "truncated while reading " + what + " at byte " + pos);
         }
 
+        /** As {@link #need(long, String)} for one element of metadata {@code key}. */
+        void needElement(int n, String key) {
+            if (n > remaining()) throw InvalidInputException.of(path, "truncated while reading metadata '" + key + "' at byte " + pos);
+        }
+
         int i32() {
             need(4, "header");
             int v = m.get(I32, pos);
@@ -180,18 +186,34 @@ public final class GgufFile implements TensorStore {
             return v;
         }
 
+        /** One decoder for the file: a vocabulary is a few hundred thousand strings. */
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+
         String string(String what) {
-            long len = u64(what + " length");
-            need(len, what);
-            if (len > Integer.MAX_VALUE - 8) throw InvalidInputException.of(path, what + " of " + len + " bytes is too long");
-            byte[] b = m.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+            return string(what, null);
+        }
+
+        /** A string; {@code what} names it in errors, as {@code "metadata 'KEY'"} when only the key is given. */
+        String string(String what, String key) {
+            String name = what != null ? what : "metadata '" + key + "'";
+            long len = u64(what != null ? what + " length" : "metadata '" + key + "' length");
+            need(len, name);
+            if (len > Integer.MAX_VALUE - 8) throw InvalidInputException.of(path, name + " of " + len + " bytes is too long");
+            byte[] b = new byte[(int) len];
+            MemorySegment.copy(m, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
             pos += len;
+            if (ascii(b)) return new String(b, StandardCharsets.ISO_8859_1);
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
+                return utf8.reset().decode(java.nio.ByteBuffer.wrap(b)).toString();
             } catch (CharacterCodingException e) {
-                throw InvalidInputException.of(path, what + " at byte " + (pos - len) + " is not valid UTF-8");
+                throw InvalidInputException.of(path, name + " at byte " + (pos - len) + " is not valid UTF-8");
             }
+        }
+
+        private static boolean ascii(byte[] b) {
+            for (byte x : b) if (x < 0) return false;
+            return true;
         }
 
         GgufValue value(String key, int depth) {
@@ -212,24 +234,25 @@ public final class GgufFile implements TensorStore {
         }
 
         Object scalar(GgufValueType t, String key) {
-            String what = "metadata '" + key + "'";
+            // The key, not a message, travels with each element: an array of 150k strings would
+            // otherwise build 150k messages that are never shown.
             return switch (t) {
-                case UINT8 -> { need(1, what); yield (long) (m.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF); }
-                case INT8 -> { need(1, what); yield (long) m.get(ValueLayout.JAVA_BYTE, pos++); }
+                case UINT8 -> { needElement(1, key); yield (long) (m.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF); }
+                case INT8 -> { needElement(1, key); yield (long) m.get(ValueLayout.JAVA_BYTE, pos++); }
                 case BOOL -> {
-                    need(1, what);
+                    needElement(1, key);
                     byte b = m.get(ValueLayout.JAVA_BYTE, pos++);
-                    if (b != 0 && b != 1) throw InvalidInputException.of(path, what + ": bool byte " + b);
+                    if (b != 0 && b != 1) throw InvalidInputException.of(path, "metadata '" + key + "': bool byte " + b);
                     yield b == 1;
                 }
-                case UINT16 -> { need(2, what); long v = m.get(I16, pos) & 0xFFFF; pos += 2; yield v; }
-                case INT16 -> { need(2, what); long v = m.get(I16, pos); pos += 2; yield v; }
-                case UINT32 -> { need(4, what); long v = m.get(I32, pos) & 0xFFFFFFFFL; pos += 4; yield v; }
-                case INT32 -> { need(4, what); long v = m.get(I32, pos); pos += 4; yield v; }
-                case FLOAT32 -> { need(4, what); double v = m.get(F32, pos); pos += 4; yield v; }
-                case UINT64, INT64 -> { need(8, what); long v = m.get(I64, pos); pos += 8; yield v; }
-                case FLOAT64 -> { need(8, what); double v = m.get(F64, pos); pos += 8; yield v; }
-                case STRING -> string(what);
+                case UINT16 -> { needElement(2, key); long v = m.get(I16, pos) & 0xFFFF; pos += 2; yield v; }
+                case INT16 -> { needElement(2, key); long v = m.get(I16, pos); pos += 2; yield v; }
+                case UINT32 -> { needElement(4, key); long v = m.get(I32, pos) & 0xFFFFFFFFL; pos += 4; yield v; }
+                case INT32 -> { needElement(4, key); long v = m.get(I32, pos); pos += 4; yield v; }
+                case FLOAT32 -> { needElement(4, key); double v = m.get(F32, pos); pos += 4; yield v; }
+                case UINT64, INT64 -> { needElement(8, key); long v = m.get(I64, pos); pos += 8; yield v; }
+                case FLOAT64 -> { needElement(8, key); double v = m.get(F64, pos); pos += 8; yield v; }
+                case STRING -> string(null, key);
                 case ARRAY -> throw new IllegalStateException();
             };
         }

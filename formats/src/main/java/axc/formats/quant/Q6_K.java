@@ -49,11 +49,13 @@ public final class Q6_K {
         int[] L = new int[BLOCK];
         float[] scales = new float[16];
         int[] sc = new int[16];
+        VectorQ6KSearch.Work work = VectorQ6KSearch.USABLE ? new VectorQ6KSearch.Work() : null;
         for (int b = 0; b < nBlocks; b++, off += BYTES, srcOff += BLOCK) {
             float maxScale = 0;
             float maxAbsScale = 0;
+            if (VectorQ6KSearch.USABLE) VectorQ6KSearch.search(src, srcOff, scales, L, work);
             for (int g = 0; g < 16; g++) {
-                float scale = KQuantSearch.makeQxQuants(16, 32, src, srcOff + 16 * g, L, 16 * g, 1);
+                float scale = VectorQ6KSearch.USABLE ? scales[g] : KQuantSearch.makeQxQuants(16, 32, src, srcOff + 16 * g, L, 16 * g, 1);
                 scales[g] = scale;
                 float abs = Math.abs(scale);
                 if (abs > maxAbsScale) {
