@@ -186,7 +186,7 @@ public final class GgufFile implements TensorStore {
             return v;
         }
 
-        /** One decoder for the file: a vocabulary is a few hundred thousand strings. */
+        /** One strict decoder for the file: a vocabulary is a few hundred thousand strings. */
         private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
 
@@ -203,17 +203,15 @@ public final class GgufFile implements TensorStore {
             byte[] b = new byte[(int) len];
             MemorySegment.copy(m, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
             pos += len;
-            if (ascii(b)) return new String(b, StandardCharsets.ISO_8859_1);
+            // The JDK's own decoding is the fast one, but it replaces malformed input with U+FFFD; only
+            // a string holding U+FFFD (malformed, or written so) goes through the strict decoder.
+            String str = new String(b, StandardCharsets.UTF_8);
+            if (str.indexOf('\uFFFD') < 0) return str;
             try {
                 return utf8.reset().decode(java.nio.ByteBuffer.wrap(b)).toString();
             } catch (CharacterCodingException e) {
                 throw InvalidInputException.of(path, name + " at byte " + (pos - len) + " is not valid UTF-8");
             }
-        }
-
-        private static boolean ascii(byte[] b) {
-            for (byte x : b) if (x < 0) return false;
-            return true;
         }
 
         GgufValue value(String key, int depth) {

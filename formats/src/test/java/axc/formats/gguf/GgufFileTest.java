@@ -87,6 +87,46 @@ class GgufFileTest {
         expect(version, "version 9");
     }
 
+    /**
+     * Strings are strict UTF-8: a malformed one is refused, naming its key, while a string that holds
+     * U+FFFD itself (what a lenient decoder would put in place of malformed bytes) reads back intact.
+     */
+    @Test
+    void metadataStringsAreStrictUtf8() throws IOException {
+        Path ok = tmp.resolve("ok.gguf");
+        String text = "caf\u00e9 \uFFFD \ud55c\uad6d\uc5b4";
+        java.util.Map<String, GgufValue> meta = new java.util.LinkedHashMap<>();
+        meta.put("general.architecture", GgufValue.string("qwen2"));
+        meta.put("test.text", GgufValue.string(text));
+        meta.put("test.tokens", GgufValue.array(GgufValueType.STRING, List.of("plain", "\u0120the", text)));
+        GgufWriter.write(ok, meta, List.of());
+        try (GgufFile f = GgufFile.open(ok)) {
+            assertEquals(text, f.meta("test.text").orElseThrow().asString());
+            assertEquals(List.of("plain", "\u0120the", text), f.meta("test.tokens").orElseThrow().list());
+        }
+        byte[] bytes = Files.readAllBytes(ok);
+        List<Integer> at = occurrences(bytes, "caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(2, at.size());
+        byte[] bad = bytes.clone();
+        bad[at.get(0) + 4] = 0x28; // C3 28: a lead byte without its continuation
+        expect(bad, "metadata 'test.text' at byte");
+        bad = bytes.clone();
+        bad[at.get(1) + 4] = 0x28;
+        expect(bad, "metadata 'test.tokens' at byte");
+        expect(bad, "is not valid UTF-8");
+    }
+
+    /** Where {@code needle} starts in {@code hay}, every time. */
+    private static List<Integer> occurrences(byte[] hay, byte[] needle) {
+        List<Integer> at = new ArrayList<>();
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            at.add(i);
+        }
+        return at;
+    }
+
     private void expect(byte[] bytes, String fragment) throws IOException {
         Path f = Files.createTempFile(tmp, "bad", ".gguf");
         Files.write(f, bytes);
