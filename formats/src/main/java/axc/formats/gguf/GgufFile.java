@@ -186,6 +186,11 @@ public final class GgufFile implements TensorStore {
             return v;
         }
 
+        /** What a string is called in errors; built only for an error. */
+        private static String label(String what, String key) {
+            return what != null ? what : "metadata '" + key + "'";
+        }
+
         /** One strict decoder for the file: a vocabulary is a few hundred thousand strings. */
         private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -196,10 +201,12 @@ public final class GgufFile implements TensorStore {
 
         /** A string; {@code what} names it in errors, as {@code "metadata 'KEY'"} when only the key is given. */
         String string(String what, String key) {
-            String name = what != null ? what : "metadata '" + key + "'";
-            long len = u64(what != null ? what + " length" : "metadata '" + key + "' length");
-            need(len, name);
-            if (len > Integer.MAX_VALUE - 8) throw InvalidInputException.of(path, name + " of " + len + " bytes is too long");
+            if (remaining() < 8) need(8, label(what, key) + " length");
+            long len = m.get(I64, pos);
+            pos += 8;
+            if (len < 0) throw InvalidInputException.of(path, label(what, key) + " length " + Long.toUnsignedString(len) + " is out of range");
+            if (len > remaining()) need(len, label(what, key));
+            if (len > Integer.MAX_VALUE - 8) throw InvalidInputException.of(path, label(what, key) + " of " + len + " bytes is too long");
             byte[] b = new byte[(int) len];
             MemorySegment.copy(m, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
             pos += len;
@@ -210,7 +217,7 @@ public final class GgufFile implements TensorStore {
             try {
                 return utf8.reset().decode(java.nio.ByteBuffer.wrap(b)).toString();
             } catch (CharacterCodingException e) {
-                throw InvalidInputException.of(path, name + " at byte " + (pos - len) + " is not valid UTF-8");
+                throw InvalidInputException.of(path, label(what, key) + " at byte " + (pos - len) + " is not valid UTF-8");
             }
         }
 
