@@ -95,6 +95,7 @@ public final class Q4_K {
         final float[] scales = new float[8];
         final float[] minOut = new float[1];
         final int[] packed = new int[12];
+        private VectorQkx2Search.Work work;
         float maxScale;
         float maxMin;
 
@@ -102,6 +103,15 @@ public final class Q4_K {
         void searchGroups(float[] x, int xo, int nmax, float rmin, float rdelta, int nstep) {
             maxScale = 0;
             maxMin = 0;
+            if (VectorQkx2Search.USABLE && nstep >= 1) {
+                if (work == null) work = new VectorQkx2Search.Work();
+                VectorQkx2Search.search(x, xo, nmax, rmin, rdelta, nstep, scales, mins, L, work);
+                for (int j = 0; j < 8; j++) {
+                    if (scales[j] > maxScale) maxScale = scales[j];
+                    if (mins[j] > maxMin) maxMin = mins[j];
+                }
+                return;
+            }
             for (int j = 0; j < 8; j++) {
                 float sumX2 = 0;
                 for (int l = 0; l < 32; l++) sumX2 += x[xo + 32 * j + l] * x[xo + 32 * j + l];

@@ -48,7 +48,10 @@ public final class Quantizer {
                 else Q4_0.quantize(src, srcOff, dst, dstOff, nb);
             }
             case Q4_1 -> Q4_1.quantize(src, srcOff, dst, dstOff, nb);
-            case Q5_0 -> Q5_0.quantize(src, srcOff, dst, dstOff, nb);
+            case Q5_0 -> {
+                if (VectorBlocks.USABLE && dst.heapBase().orElse(null) instanceof byte[] a && dst.address() == 0) VectorBlocks.q5_0(src, srcOff, a, Math.toIntExact(dstOff), nb);
+                else Q5_0.quantize(src, srcOff, dst, dstOff, nb);
+            }
             case Q5_1 -> Q5_1.quantize(src, srcOff, dst, dstOff, nb);
             case Q2_K -> Q2_K.quantize(src, srcOff, dst, dstOff, nb);
             case Q3_K -> Q3_K.quantize(src, srcOff, dst, dstOff, nb);

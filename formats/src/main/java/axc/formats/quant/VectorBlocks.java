@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API versions of the Q8_0 and Q4_0 reference quantizers, for bulk quantization. They produce
- * the same bytes as {@link Q8_0#quantize} and {@link Q4_0#quantize} (tests compare them on random and
+ * Vector API versions of the Q8_0, Q4_0 and Q5_0 reference quantizers, for bulk quantization. They produce
+ * the same bytes as {@link Q8_0#quantize}, {@link Q4_0#quantize} and {@link Q5_0#quantize} (tests compare them on random and
  * adversarial rows, at the preferred width and at 256 bits): every step is the same float32 operation,
  * and C's {@code roundf} is done as {@code trunc(|x| + 0.5f)}, which is exact for |x| >= 0.5 and is
  * fixed to 0 below (where the float sum could round up to 1). Every step stays in vector lanes, codes
@@ -85,6 +85,44 @@ final class VectorBlocks {
     }
 
     /**
+     * Q5_0: {f16 d; u32 qh; u8 qs[16]} per block of 32: d = max / -16, q = min(31, (int) (x / d + 16.5f));
+     * the low four bits as Q4_0's nibbles, the fifth bit of element j in bit j of qh. The largest
+     * magnitude's sign is found as in {@link #q4_0}.
+     */
+    static void q5_0(float[] src, int srcOff, byte[] dst, int off, int nBlocks) {
+        int vl = F.length();
+        for (int blk = 0; blk < nBlocks; blk++, off += Q5_0.BYTES, srcOff += 32) {
+            FloatVector m = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
+            float amax = m.reduceLanes(VectorOperators.MAX);
+            float max = 0;
+            if (amax > 0) {
+                for (int j = 0; j < 32; j += vl) {
+                    int at = FloatVector.fromArray(F, src, srcOff + j).abs().compare(VectorOperators.EQ, amax).firstTrue();
+                    if (at < vl) {
+                        max = src[srcOff + j + at];
+                        break;
+                    }
+                }
+            }
+            float d = max / -16;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            short h = Float.floatToFloat16(d);
+            dst[off] = (byte) h;
+            dst[off + 1] = (byte) (h >> 8);
+            long qh = 0;
+            for (int j = 0; j < 16; j += vl) {
+                IntVector lo = fiveBits(FloatVector.fromArray(F, src, srcOff + j), id);
+                IntVector hi = fiveBits(FloatVector.fromArray(F, src, srcOff + 16 + j), id);
+                qh |= lo.compare(VectorOperators.GE, 16).toLong() << j;
+                qh |= hi.compare(VectorOperators.GE, 16).toLong() << (16 + j);
+                ((ByteVector) lo.and(15).or(hi.and(15).lanewise(VectorOperators.LSHL, 4)).castShape(B, 0)).intoArray(dst, off + 6 + j);
+            }
+            for (int k = 0; k < 4; k++) dst[off + 2 + k] = (byte) (qh >>> (8 * k));
+        }
+    }
+
+    /**
      * Squared error and squared norm of a Q8_0 row against the floats it was made from, read straight
      * from its bytes. Lanes accumulate in float over the row and are summed in double at the end: a
      * report figure, identical for any thread count since a row is one task.
@@ -148,5 +186,10 @@ final class VectorBlocks {
     /** One Q4_0 code: min(15, (int8) (x * id + 8.5f)), the conversion truncating as C's does. */
     private static IntVector nibble(FloatVector x, float id) {
         return ((IntVector) x.mul(id).add(8.5f).convert(VectorOperators.F2I, 0)).min(15);
+    }
+
+    /** Q5_0's code of every lane: min(31, (int) (x * id + 16.5f)), Java's cast as the scalar code's. */
+    private static IntVector fiveBits(FloatVector x, float id) {
+        return ((IntVector) x.mul(id).add(16.5f).convert(VectorOperators.F2I, 0)).min(31);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The vectorized Q8_0/Q4_0 quantizers write exactly the bytes of the scalar reference ones. */
+/** The vectorized Q8_0/Q4_0/Q5_0 quantizers write exactly the bytes of the scalar reference ones. */
 class VectorBlocksProperties {
     /**
      * The bulk path runs at the preferred width; surefire runs this class a second time with
@@ -62,14 +62,20 @@ class VectorBlocksProperties {
                 default -> (float) (r.nextDouble() * 2 - 1) * scale;
             };
         }
-        for (var t : new axc.formats.dtype.DType[]{axc.formats.dtype.DType.Q8_0, axc.formats.dtype.DType.Q4_0}) {
+        for (var t : new axc.formats.dtype.DType[]{axc.formats.dtype.DType.Q8_0, axc.formats.dtype.DType.Q4_0, axc.formats.dtype.DType.Q5_0}) {
             byte[] scalar = new byte[blocks * t.blockBytes()];
-            if (t == axc.formats.dtype.DType.Q8_0) Q8_0.quantize(x, 0, MemorySegment.ofArray(scalar), 0, blocks);
-            else Q4_0.quantize(x, 0, MemorySegment.ofArray(scalar), 0, blocks);
+            switch (t) {
+                case Q8_0 -> Q8_0.quantize(x, 0, MemorySegment.ofArray(scalar), 0, blocks);
+                case Q4_0 -> Q4_0.quantize(x, 0, MemorySegment.ofArray(scalar), 0, blocks);
+                default -> Q5_0.quantize(x, 0, MemorySegment.ofArray(scalar), 0, blocks);
+            }
             if (!VectorBlocks.USABLE) continue;
             byte[] vector = new byte[scalar.length];
-            if (t == axc.formats.dtype.DType.Q8_0) VectorBlocks.q8_0(x, 0, vector, 0, blocks);
-            else VectorBlocks.q4_0(x, 0, vector, 0, blocks);
+            switch (t) {
+                case Q8_0 -> VectorBlocks.q8_0(x, 0, vector, 0, blocks);
+                case Q4_0 -> VectorBlocks.q4_0(x, 0, vector, 0, blocks);
+                default -> VectorBlocks.q5_0(x, 0, vector, 0, blocks);
+            }
             assertArrayEquals(scalar, vector, t.name() + " at " + VectorBlocks.species());
         }
     }
