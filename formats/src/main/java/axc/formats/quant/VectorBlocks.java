@@ -57,21 +57,7 @@ final class VectorBlocks {
     static void q4_0(float[] src, int srcOff, byte[] dst, int off, int nBlocks) {
         int vl = F.length();
         for (int blk = 0; blk < nBlocks; blk++, off += Q4_0.BYTES, srcOff += 32) {
-            FloatVector m = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
-            float amax = m.reduceLanes(VectorOperators.MAX);
-            // The signed value of largest magnitude, the first one on ties, as the scalar loop finds it.
-            float max = 0;
-            if (amax > 0) {
-                for (int j = 0; j < 32; j += vl) {
-                    int at = FloatVector.fromArray(F, src, srcOff + j).abs().compare(VectorOperators.EQ, amax).firstTrue();
-                    if (at < vl) {
-                        max = src[srcOff + j + at];
-                        break;
-                    }
-                }
-            }
-            float d = max / -8;
+            float d = signedMax(src, srcOff) / -8;
             float id = d != 0 ? 1.0f / d : 0.0f;
             short h = Float.floatToFloat16(d);
             dst[off] = (byte) h;
@@ -86,26 +72,12 @@ final class VectorBlocks {
 
     /**
      * Q5_0: {f16 d; u32 qh; u8 qs[16]} per block of 32: d = max / -16, q = min(31, (int) (x / d + 16.5f));
-     * the low four bits as Q4_0's nibbles, the fifth bit of element j in bit j of qh. The largest
-     * magnitude's sign is found as in {@link #q4_0}.
+     * the low four bits as Q4_0's nibbles, the fifth bit of element j in bit j of qh.
      */
     static void q5_0(float[] src, int srcOff, byte[] dst, int off, int nBlocks) {
         int vl = F.length();
         for (int blk = 0; blk < nBlocks; blk++, off += Q5_0.BYTES, srcOff += 32) {
-            FloatVector m = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
-            float amax = m.reduceLanes(VectorOperators.MAX);
-            float max = 0;
-            if (amax > 0) {
-                for (int j = 0; j < 32; j += vl) {
-                    int at = FloatVector.fromArray(F, src, srcOff + j).abs().compare(VectorOperators.EQ, amax).firstTrue();
-                    if (at < vl) {
-                        max = src[srcOff + j + at];
-                        break;
-                    }
-                }
-            }
-            float d = max / -16;
+            float d = signedMax(src, srcOff) / -16;
             float id = d != 0 ? 1.0f / d : 0.0f;
             short h = Float.floatToFloat16(d);
             dst[off] = (byte) h;
@@ -120,6 +92,21 @@ final class VectorBlocks {
             }
             for (int k = 0; k < 4; k++) dst[off + 2 + k] = (byte) (qh >>> (8 * k));
         }
+    }
+
+    /** A block's signed value of largest magnitude, the first one on ties, as the scalar loops find it. */
+    private static float signedMax(float[] src, int srcOff) {
+        int vl = F.length();
+        FloatVector m = FloatVector.zero(F);
+        for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
+        float amax = m.reduceLanes(VectorOperators.MAX);
+        if (amax > 0) {
+            for (int j = 0; j < 32; j += vl) {
+                int at = FloatVector.fromArray(F, src, srcOff + j).abs().compare(VectorOperators.EQ, amax).firstTrue();
+                if (at < vl) return src[srcOff + j + at];
+            }
+        }
+        return 0;
     }
 
     /**

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,17 +47,19 @@ class LlamaQuantizeMixTest {
         CheckpointGenerator.write(ModelSpec.preset("tiny"), models.resolve("generated"));
     }
 
+    static String[] fileTypes() {
+        return FILE_TYPES;
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L",
-            "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K"})
+    @MethodSource("fileTypes")
     void trainedModelMatchesLlamaQuantizeByteForByte(String fileType, @TempDir Path tmp) throws IOException {
         Map<String, String> expected = expected("axc-tiny-py.json", fileType, true);
         assertEquals(expected, quantized(models.resolve("trained"), fileType, tmp, true));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L",
-            "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K"})
+    @MethodSource("fileTypes")
     void narrowRowsFallBackAsLlamaQuantizeDoes(String fileType, @TempDir Path tmp) throws IOException {
         Map<String, String> expected = expected("generated-tiny.json", fileType, false);
         assertEquals(expected, quantized(models.resolve("generated"), fileType, tmp, false));
