@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(HERE, "work", "src", "gguf-py"))
 from gguf import GGUFReader  # noqa: E402
 
 FILE_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L",
-              "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K"]
+              "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K", "F16", "BF16"]
 
 
 def main():

@@ -80,7 +80,8 @@ public final class LlamaCppTypePolicy {
     public DType typeOf(String name, int rank, long rowLength) {
         if (!quantizable(name, rank)) return DType.F32;
         DType t = ftype.base;
-        if (!pure) {
+        // The mixes apply to quantized file types only: an F16 or BF16 file keeps every matrix at its type.
+        if (!pure && t.isQuantized()) {
             boolean head = name.equals("output.weight") || (!hasOutput && name.equals("token_embd.weight"));
             if (head) {
                 if (rowLength % t.blockSize() != 0) t = DType.Q8_0;

@@ -30,13 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * axc's llama.cpp presets give the mixes llama-quantize gives: for every file type, every tensor's
  * type, and on the trained model every tensor's bytes, equal llama-quantize's own output (recorded in
  * {@code llamacpp-mixes/*.json} by {@code benchmarks/llama-cpp/mix-fixture.py} from a native build of
- * llama.cpp; commit in the files). The trained model has 256-wide rows, so its mixes raise attn_v,
+ * llama.cpp; commit in the files). F16 and BF16 keep every matrix at their type, the head included. The trained model has 256-wide rows, so its mixes raise attn_v,
  * attn_output and ffn_down as each file type does; the generated tiny model's 64-wide rows send every
  * K-quant to its fallback type.
  */
 class LlamaQuantizeMixTest {
     private static final String[] FILE_TYPES = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L",
-            "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K"};
+            "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K", "F16", "BF16"};
 
     @TempDir
     static Path models;
