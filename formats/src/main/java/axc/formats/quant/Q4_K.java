@@ -101,25 +101,23 @@ public final class Q4_K {
 
         /** Fits each group of 32 with weights av_x + |x|, where av_x is the group's RMS. */
         void searchGroups(float[] x, int xo, int nmax, float rmin, float rdelta, int nstep) {
-            maxScale = 0;
-            maxMin = 0;
             if (VectorQkx2Search.USABLE && nstep >= 1) {
                 if (work == null) work = new VectorQkx2Search.Work();
                 VectorQkx2Search.search(x, xo, nmax, rmin, rdelta, nstep, scales, mins, L, work);
+            } else {
                 for (int j = 0; j < 8; j++) {
-                    if (scales[j] > maxScale) maxScale = scales[j];
-                    if (mins[j] > maxMin) maxMin = mins[j];
+                    float sumX2 = 0;
+                    for (int l = 0; l < 32; l++) sumX2 += x[xo + 32 * j + l] * x[xo + 32 * j + l];
+                    float avX = (float) Math.sqrt(sumX2 / 32);
+                    for (int l = 0; l < 32; l++) weights[l] = avX + Math.abs(x[xo + 32 * j + l]);
+                    scales[j] = KQuantSearch.makeQkx2Quants(32, nmax, x, xo + 32 * j, weights, L, 32 * j, minOut, laux,
+                            rmin, rdelta, nstep, false);
+                    mins[j] = minOut[0];
                 }
-                return;
             }
+            maxScale = 0;
+            maxMin = 0;
             for (int j = 0; j < 8; j++) {
-                float sumX2 = 0;
-                for (int l = 0; l < 32; l++) sumX2 += x[xo + 32 * j + l] * x[xo + 32 * j + l];
-                float avX = (float) Math.sqrt(sumX2 / 32);
-                for (int l = 0; l < 32; l++) weights[l] = avX + Math.abs(x[xo + 32 * j + l]);
-                scales[j] = KQuantSearch.makeQkx2Quants(32, nmax, x, xo + 32 * j, weights, L, 32 * j, minOut, laux,
-                        rmin, rdelta, nstep, false);
-                mins[j] = minOut[0];
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
             }

@@ -53,14 +53,13 @@ public final class Q6_K {
         for (int b = 0; b < nBlocks; b++, off += BYTES, srcOff += BLOCK) {
             float maxScale = 0;
             float maxAbsScale = 0;
-            if (VectorQ6KSearch.USABLE) VectorQ6KSearch.search(src, srcOff, scales, L, work);
+            if (work != null) VectorQ6KSearch.search(src, srcOff, scales, L, work);
+            else for (int g = 0; g < 16; g++) scales[g] = KQuantSearch.makeQxQuants(16, 32, src, srcOff + 16 * g, L, 16 * g, 1);
             for (int g = 0; g < 16; g++) {
-                float scale = VectorQ6KSearch.USABLE ? scales[g] : KQuantSearch.makeQxQuants(16, 32, src, srcOff + 16 * g, L, 16 * g, 1);
-                scales[g] = scale;
-                float abs = Math.abs(scale);
+                float abs = Math.abs(scales[g]);
                 if (abs > maxAbsScale) {
                     maxAbsScale = abs;
-                    maxScale = scale;
+                    maxScale = scales[g];
                 }
             }
             if (maxAbsScale < KQuantSearch.GROUP_MAX_EPS) {

@@ -41,11 +41,7 @@ final class VectorBlocks {
             FloatVector m = FloatVector.zero(F);
             for (int j = 0; j < 32; j += vl) m = m.max(FloatVector.fromArray(F, src, srcOff + j).abs());
             float amax = m.reduceLanes(VectorOperators.MAX);
-            float d = amax / 127;
-            float id = d != 0 ? 1.0f / d : 0.0f;
-            short h = Float.floatToFloat16(d);
-            dst[off] = (byte) h;
-            dst[off + 1] = (byte) (h >> 8);
+            float id = putScale(amax / 127, dst, off);
             for (int j = 0; j < 32; j += vl) {
                 FloatVector x = FloatVector.fromArray(F, src, srcOff + j).mul(id);
                 ((ByteVector) roundAway(x).castShape(B, 0)).intoArray(dst, off + 2 + j);
@@ -57,11 +53,7 @@ final class VectorBlocks {
     static void q4_0(float[] src, int srcOff, byte[] dst, int off, int nBlocks) {
         int vl = F.length();
         for (int blk = 0; blk < nBlocks; blk++, off += Q4_0.BYTES, srcOff += 32) {
-            float d = signedMax(src, srcOff) / -8;
-            float id = d != 0 ? 1.0f / d : 0.0f;
-            short h = Float.floatToFloat16(d);
-            dst[off] = (byte) h;
-            dst[off + 1] = (byte) (h >> 8);
+            float id = putScale(signedMax(src, srcOff) / -8, dst, off);
             for (int j = 0; j < 16; j += vl) {
                 IntVector lo = nibble(FloatVector.fromArray(F, src, srcOff + j), id);
                 IntVector hi = nibble(FloatVector.fromArray(F, src, srcOff + 16 + j), id);
@@ -77,11 +69,7 @@ final class VectorBlocks {
     static void q5_0(float[] src, int srcOff, byte[] dst, int off, int nBlocks) {
         int vl = F.length();
         for (int blk = 0; blk < nBlocks; blk++, off += Q5_0.BYTES, srcOff += 32) {
-            float d = signedMax(src, srcOff) / -16;
-            float id = d != 0 ? 1.0f / d : 0.0f;
-            short h = Float.floatToFloat16(d);
-            dst[off] = (byte) h;
-            dst[off + 1] = (byte) (h >> 8);
+            float id = putScale(signedMax(src, srcOff) / -16, dst, off);
             long qh = 0;
             for (int j = 0; j < 16; j += vl) {
                 IntVector lo = fiveBits(FloatVector.fromArray(F, src, srcOff + j), id);
@@ -92,6 +80,14 @@ final class VectorBlocks {
             }
             for (int k = 0; k < 4; k++) dst[off + 2 + k] = (byte) (qh >>> (8 * k));
         }
+    }
+
+    /** Writes scale {@code d} as f16 at {@code dst[off]} and returns the inverse the codes are made with (0 for 0). */
+    private static float putScale(float d, byte[] dst, int off) {
+        short h = Float.floatToFloat16(d);
+        dst[off] = (byte) h;
+        dst[off + 1] = (byte) (h >> 8);
+        return d != 0 ? 1.0f / d : 0.0f;
     }
 
     /** A block's signed value of largest magnitude, the first one on ties, as the scalar loops find it. */

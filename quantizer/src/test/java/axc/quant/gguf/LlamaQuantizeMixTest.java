@@ -10,6 +10,7 @@ import axc.quant.recipe.Presets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,10 +22,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * axc's llama.cpp presets give the mixes llama-quantize gives: for every file type, every tensor's
@@ -66,14 +69,14 @@ class LlamaQuantizeMixTest {
     }
 
     /** Every fixture file type is an axc preset, and the test covers each of them. */
-    @org.junit.jupiter.api.Test
+    @Test
     void everyFileTypeIsAPreset() throws IOException {
         for (String file : new String[]{"axc-tiny-py.json", "generated-tiny.json"}) {
             JsonNode types = fixture(file).get("file_types");
             assertEquals(FILE_TYPES.length, types.size(), file);
             for (String t : FILE_TYPES) {
-                assertEquals(true, types.has(t), file + " " + t);
-                assertEquals(true, Presets.find(t.toLowerCase(java.util.Locale.ROOT)).isPresent(), t);
+                assertTrue(types.has(t), file + " " + t);
+                assertTrue(Presets.find(t.toLowerCase(Locale.ROOT)).isPresent(), t);
             }
         }
     }
@@ -82,7 +85,7 @@ class LlamaQuantizeMixTest {
     private static Map<String, String> quantized(Path model, String fileType, Path tmp, boolean hashes) {
         Path out = tmp.resolve("out.gguf");
         try (QuantSource src = QuantSource.open(model)) {
-            GgufQuantizer.quantize(src, out, Presets.find(fileType.toLowerCase(java.util.Locale.ROOT)).orElseThrow(), false, false, Progress.SILENT);
+            GgufQuantizer.quantize(src, out, Presets.find(fileType.toLowerCase(Locale.ROOT)).orElseThrow(), false, false, Progress.SILENT);
         }
         Map<String, String> m = new TreeMap<>();
         try (GgufFile g = GgufFile.open(out)) {

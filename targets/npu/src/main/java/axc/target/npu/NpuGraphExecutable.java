@@ -17,8 +17,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The npu target's nodes of an artifact (a segment of a partitioned model, or a graph artifact) on the
@@ -51,7 +53,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         /** With {@code trace}: every timed run's events, one after another on one timeline. */
         java.nio.file.Path trace;
         final com.fasterxml.jackson.databind.node.ArrayNode events = Json.MAPPER.createArrayNode();
-        final java.util.Set<Integer> tracks = new java.util.HashSet<>();
+        final Set<Integer> tracks = new HashSet<>();
         double traceUs;
         long dropped;
 
@@ -106,9 +108,9 @@ final class NpuGraphExecutable implements GraphExecutable {
     /** Rows of the artifact's prefill programs (128; artifacts before {@code prefill_c128} have 64). */
     private final int chunkRows;
     /** Nodes whose input the node before them left in shared memory, and nodes that leave their output there for the next. */
-    private final java.util.Set<Integer> xFromShm = new java.util.HashSet<>(), yToShm = new java.util.HashSet<>();
+    private final Set<Integer> xFromShm = new HashSet<>(), yToShm = new HashSet<>();
     /** Nodes some node of the graph reads. */
-    private final java.util.Set<Integer> read = new java.util.HashSet<>();
+    private final Set<Integer> read = new HashSet<>();
 
     NpuGraphExecutable(Bundle b, Graph graph, String deviceOverride) {
         this(b, graph, deviceOverride, null);

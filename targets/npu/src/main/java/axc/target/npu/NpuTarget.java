@@ -8,6 +8,7 @@ import axc.formats.json.Json;
 import axc.interp.ParamSource;
 import axc.interp.StoredParams;
 import axc.interp.WeightsParams;
+import axc.ir.Epilogue;
 import axc.ir.Graph;
 import axc.ir.Node;
 import axc.ir.Op;
@@ -244,7 +245,7 @@ public final class NpuTarget implements Target {
                 if (readers.getOrDefault(id, 0) != 1 || g.outputs().contains(id) || b.node.input(0) != id) continue;
                 // A plain product that is an output may run on a prompt's last row only (the logits), which
                 // is not where the hand-off left it.
-                if (axc.ir.Epilogue.narrowable(b.node.op(), axc.ir.Epilogue.of(b.node)) && g.outputs().contains(b.node.id())) continue;
+                if (Epilogue.narrowable(b.node.op(), Epilogue.of(b.node)) && g.outputs().contains(b.node.id())) continue;
                 if (order.get(b.node.id()) != order.get(id) + 1) continue;
                 from.add(i);
                 area = Math.max(area, (4L * NpuMatmul.CHUNK_ROWS * a.n + 63) & ~63L);
