@@ -1,12 +1,12 @@
-// Round-to-nearest quantization of F32/F16/BF16 rows to llama.cpp's Q8_0 and Q4_0, for `axc quantize`
-// (bound by axc.target.cpu.NativeRowQuantizer).
+// Round-to-nearest quantization of F32/F16/BF16 rows to llama.cpp's Q8_0, Q4_0 and Q5_0 here, and to
+// Q4_K, Q5_K and Q6_K in axc_cpu_kquant.h, for `axc quantize` (bound by axc.target.cpu.NativeRowQuantizer).
 //
 // Why native: quantizing is a one-shot command. Its Vector API kernels ran interpreted or half
 // compiled for the first second of a 0.5B model's pass (1.5 s cold against 0.6 s in a warm JVM);
 // these run compiled from the first row. Only the AVX-512 path exists: below it the Java kernels run.
 //
-// Bytes are those of llama.cpp's quantize_row_q8_0_ref / quantize_row_q4_0_ref, as
-// axc.formats.quant.Q8_0 / Q4_0 produce them: each step is the same float32 operation in the same
+// Bytes are those of llama.cpp's quantize_row_q8_0_ref / q4_0_ref / q5_0_ref, as
+// axc.formats.quant.Q8_0 / Q4_0 / Q5_0 produce them: each step is the same float32 operation in the same
 // order (no fused multiply-add where the reference multiplies then adds: fp-contract is off here),
 // C's roundf done as trunc(|x| + 0.5f) with |x| < 0.5 sent to 0, the scale rounded to f16 to nearest
 // even. The per-row errors (squared error of the dequantized codes, squared norm of the input) are
@@ -68,6 +68,23 @@ AXC_QUANT512 static inline double axc_quant_lane_sum(__m512 v) {
     return t;
 }
 
+/** The first signed value of largest magnitude among 32 (0 when all are 0), as the scalar loops find it. */
+AXC_QUANT512 static inline float axc_quant_signed_max(const float* x, __m512 a0, __m512 a1) {
+    float amax = _mm512_reduce_max_ps(_mm512_max_ps(a0, a1));
+    if (!(amax > 0)) return 0;
+    __mmask16 m0 = _mm512_cmp_ps_mask(a0, _mm512_set1_ps(amax), _CMP_EQ_OQ);
+    if (m0 != 0) return x[__builtin_ctz(m0)];
+    __mmask16 m1 = _mm512_cmp_ps_mask(a1, _mm512_set1_ps(amax), _CMP_EQ_OQ);
+    return m1 != 0 ? x[16 + __builtin_ctz(m1)] : 0;
+}
+
+/** A row's error lanes: back is what the codes read back as, v the values they were made from. */
+AXC_QUANT512 static inline void axc_quant_err16(__m512 back, __m512 v, __m512* e, __m512* s) {
+    __m512 d = _mm512_sub_ps(back, v);
+    *e = _mm512_fmadd_ps(d, d, *e);
+    *s = _mm512_fmadd_ps(v, v, *s);
+}
+
 /** Q8_0 blocks {f16 d; int8 q[32]}: d = amax / 127, q = roundf(x / d). */
 AXC_QUANT512 static void axc_quant_q8_0_row(const float* x, uint8_t* y, int cols, double* err) {
     __m512 e = _mm512_setzero_ps(), s = _mm512_setzero_ps();
@@ -110,19 +127,7 @@ AXC_QUANT512 static void axc_quant_q4_0_row(const float* x, uint8_t* y, int cols
     const __m512i fifteen = _mm512_set1_epi32(15);
     for (int b = 0; b < cols / 32; b++, x += 32, y += 18) {
         __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
-        __m512 a0 = _mm512_abs_ps(v0), a1 = _mm512_abs_ps(v1);
-        float amax = _mm512_reduce_max_ps(_mm512_max_ps(a0, a1));
-        float max = 0;
-        if (amax > 0) {
-            __mmask16 m0 = _mm512_cmp_ps_mask(a0, _mm512_set1_ps(amax), _CMP_EQ_OQ);
-            if (m0 != 0) {
-                max = x[__builtin_ctz(m0)];
-            } else {
-                __mmask16 m1 = _mm512_cmp_ps_mask(a1, _mm512_set1_ps(amax), _CMP_EQ_OQ);
-                max = m1 != 0 ? x[16 + __builtin_ctz(m1)] : 0;
-            }
-        }
-        float d = max / -8;
+        float d = axc_quant_signed_max(x, _mm512_abs_ps(v0), _mm512_abs_ps(v1)) / -8;
         float id = d != 0 ? 1.0f / d : 0.0f;
         uint16_t h = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
         memcpy(y, &h, 2);
@@ -144,13 +149,50 @@ AXC_QUANT512 static void axc_quant_q4_0_row(const float* x, uint8_t* y, int cols
     }
 }
 
+/**
+ * Q5_0 blocks {f16 d; u32 qh; u8 qs[16]}: d = max / -16 (max as Q4_0's), q = min(31, (int)(x / d + 16.5f));
+ * low four bits as Q4_0's nibbles, the fifth bit of element j in bit j of qh.
+ */
+AXC_QUANT512 static void axc_quant_q5_0_row(const float* x, uint8_t* y, int cols, double* err) {
+    __m512 e = _mm512_setzero_ps(), s = _mm512_setzero_ps();
+    const __m512 sixteen_half = _mm512_set1_ps(16.5f), sixteen = _mm512_set1_ps(16.0f);
+    const __m512i top = _mm512_set1_epi32(31), fifteen = _mm512_set1_epi32(15), bit4 = _mm512_set1_epi32(16);
+    for (int b = 0; b < cols / 32; b++, x += 32, y += 22) {
+        __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
+        float d = axc_quant_signed_max(x, _mm512_abs_ps(v0), _mm512_abs_ps(v1)) / -16;
+        float id = d != 0 ? 1.0f / d : 0.0f;
+        uint16_t h = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
+        memcpy(y, &h, 2);
+        __m512 vid = _mm512_set1_ps(id);
+        __m512i lo = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v0, vid), sixteen_half)), top);
+        __m512i hi = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v1, vid), sixteen_half)), top);
+        uint32_t qh = (uint32_t)_mm512_test_epi32_mask(lo, bit4) | ((uint32_t)_mm512_test_epi32_mask(hi, bit4) << 16);
+        memcpy(y + 2, &qh, 4);
+        __m512i nib = _mm512_or_si512(_mm512_and_si512(lo, fifteen), _mm512_slli_epi32(_mm512_and_si512(hi, fifteen), 4));
+        _mm_storeu_si128((__m128i*)(y + 6), _mm512_cvtepi32_epi8(nib));
+        if (err != NULL) {
+            __m512 dd = _mm512_set1_ps(_cvtsh_ss(h));
+            // Read back as the dequantizer does: the five bits stored, less 16, times d.
+            __m512i l5 = _mm512_and_si512(lo, top), h5 = _mm512_and_si512(hi, top);
+            axc_quant_err16(_mm512_mul_ps(dd, _mm512_sub_ps(_mm512_cvtepi32_ps(l5), sixteen)), v0, &e, &s);
+            axc_quant_err16(_mm512_mul_ps(dd, _mm512_sub_ps(_mm512_cvtepi32_ps(h5), sixteen)), v1, &e, &s);
+        }
+    }
+    if (err != NULL) {
+        err[0] = axc_quant_lane_sum(e);
+        err[1] = axc_quant_lane_sum(s);
+    }
+}
+
+#include "axc_cpu_kquant.h"
+
 #endif  // AXC_X86
 
 /** Whether rows of source type st quantize to dt here (AVX-512 only; otherwise the Java kernels run). */
 static inline int axc_quantize_supported(int st, int dt) {
 #ifdef AXC_X86
     return axc_cpu_level() >= AXC_LEVEL_AVX512 && (st == AXC_F32 || st == AXC_F16 || st == AXC_BF16)
-           && (dt == AXC_Q8_0 || dt == AXC_Q4_0);
+           && (dt == AXC_Q8_0 || dt == AXC_Q4_0 || dt == AXC_Q5_0 || dt == AXC_Q4_K || dt == AXC_Q5_K || dt == AXC_Q6_K);
 #else
     (void)st; (void)dt;
     return 0;
@@ -160,21 +202,28 @@ static inline int axc_quantize_supported(int st, int dt) {
 /**
  * Quantizes `rows` rows of `cols` elements (a multiple of 32) from src (type st, srcRowBytes apart)
  * into dst (type dt, rows back to back). With err non-null, row r's squared error goes to err[2r] and
- * its squared norm to err[2r+1]. Returns 0, or -1 for bad arguments or a pair not supported here.
+ * its squared norm to err[2r+1]. Rows of the K-quants must split into 256. Returns 0, or -1 for bad
+ * arguments or a pair not supported here.
  */
 static inline int axc_quantize_rows(int st, const void* src, long long srcRowBytes, int dt, void* dst,
                                     int cols, int rows, double* err) {
-    if (!axc_quantize_supported(st, dt) || cols <= 0 || cols % 32 != 0 || rows < 0 || src == NULL || dst == NULL) return -1;
+    int block = dt == AXC_Q4_K || dt == AXC_Q5_K || dt == AXC_Q6_K ? 256 : 32;
+    if (!axc_quantize_supported(st, dt) || cols <= 0 || cols % block != 0 || rows < 0 || src == NULL || dst == NULL) return -1;
 #ifdef AXC_X86
     float* buf = axc_thread_floats((size_t)cols);
     if (buf == NULL) return -1;
-    long long rowBytes = dt == AXC_Q8_0 ? 34LL * (cols / 32) : 18LL * (cols / 32);
+    int blockBytes = dt == AXC_Q8_0 ? 34 : dt == AXC_Q4_0 ? 18 : dt == AXC_Q5_0 ? 22 : dt == AXC_Q4_K ? 144 : dt == AXC_Q5_K ? 176 : 210;
+    long long rowBytes = (long long)blockBytes * (cols / block);
     for (int r = 0; r < rows; r++) {
         const float* x = axc_quant_source_row(st, (const uint8_t*)src + (size_t)srcRowBytes * r, cols, buf);
         uint8_t* y = (uint8_t*)dst + (size_t)rowBytes * r;
         double* er = err == NULL ? NULL : err + 2 * r;
-        if (dt == AXC_Q8_0) axc_quant_q8_0_row(x, y, cols, er);
-        else axc_quant_q4_0_row(x, y, cols, er);
+        switch (dt) {
+            case AXC_Q8_0: axc_quant_q8_0_row(x, y, cols, er); break;
+            case AXC_Q4_0: axc_quant_q4_0_row(x, y, cols, er); break;
+            case AXC_Q5_0: axc_quant_q5_0_row(x, y, cols, er); break;
+            default: axc_quant_k_row(dt, x, y, cols, er); break;
+        }
     }
     return 0;
 #else

@@ -79,6 +79,32 @@ public final class Quantizer {
         return true;
     }
 
+    /**
+     * Squared error and squared norm of {@code back[0..n)} (a row read back from its codes) against
+     * {@code x[xOff..xOff+n)}, into {@code out[0..1]}: in float lanes over the row, summed in double at
+     * the end, as {@link #rowError} sums them, so the native row quantizers can reproduce the figure.
+     * Where the vector kernels do not run here, in float per 32-element block and then in double.
+     */
+    public static void dequantizedError(float[] back, float[] x, int xOff, int n, double[] out) {
+        if (VectorBlocks.USABLE && n % 32 == 0) {
+            VectorBlocks.floatError(back, x, xOff, n, out);
+            return;
+        }
+        double e = 0, s = 0;
+        for (int b = 0; b < n; b += 32) {
+            float eb = 0, sb = 0;
+            for (int k = b; k < Math.min(n, b + 32); k++) {
+                float d = back[k] - x[xOff + k];
+                eb += d * d;
+                sb += x[xOff + k] * x[xOff + k];
+            }
+            e += eb;
+            s += sb;
+        }
+        out[0] = e;
+        out[1] = s;
+    }
+
     /** As {@link #quantize(DType, float[], int, int, MemorySegment, long)}, into a new array. */
     public static byte[] quantize(DType t, float[] src, int srcOff, int n) {
         byte[] out = new byte[Math.toIntExact(t.bytesFor(n))];

@@ -152,6 +152,21 @@ final class VectorBlocks {
         out[1] = sum(s);
     }
 
+    /** The same for a row already read back to floats ({@code back[0..n)}), element by element in row order. */
+    static void floatError(float[] back, float[] x, int xOff, int n, double[] out) {
+        int vl = F.length();
+        FloatVector e = FloatVector.zero(F);
+        FloatVector s = FloatVector.zero(F);
+        for (int k = 0; k < n; k += vl) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + k);
+            FloatVector diff = FloatVector.fromArray(F, back, k).sub(v);
+            e = diff.fma(diff, e);
+            s = v.fma(v, s);
+        }
+        out[0] = sum(e);
+        out[1] = sum(s);
+    }
+
     private static double sum(FloatVector v) {
         double t = 0;
         for (int k = 0; k < v.length(); k++) t += v.lane(k);

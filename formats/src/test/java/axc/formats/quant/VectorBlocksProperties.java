@@ -47,6 +47,24 @@ class VectorBlocksProperties {
         }
     }
 
+    @Property(tries = 100)
+    void dequantizedErrorsAgreeWithDoubleSums(@ForAll @IntRange(min = 1, max = 40) int blocks, @ForAll long seed) {
+        float[] x = new float[blocks * 32 + 7];
+        float[] back = new float[blocks * 32];
+        Random r = new Random(seed);
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian() * (i % 97 == 0 ? 30 : 1);
+        for (int i = 0; i < back.length; i++) back[i] = x[i + 7] + (float) r.nextGaussian() * 0.01f;
+        double e = 0, s = 0;
+        for (int i = 0; i < back.length; i++) {
+            e += (double) (back[i] - x[i + 7]) * (back[i] - x[i + 7]);
+            s += (double) x[i + 7] * x[i + 7];
+        }
+        double[] got = new double[2];
+        Quantizer.dequantizedError(back, x, 7, back.length, got);
+        assertEquals(e, got[0], 1e-5 * e, "error at " + VectorBlocks.species());
+        assertEquals(s, got[1], 1e-5 * s, "norm at " + VectorBlocks.species());
+    }
+
     @Property(tries = 300)
     void vectorQuantizersMatchTheScalarReference(@ForAll @IntRange(min = 1, max = 8) int blocks, @ForAll long seed,
                                                  @ForAll @IntRange(min = -20, max = 10) int exponent) {

@@ -191,30 +191,13 @@ public final class GgufQuantizer {
                 if (!measureError) continue;
                 if (!Quantizer.rowError(type, q, i * rowBytes, x, 0, n0, es)) {
                     Dequantizer.dequantize(type, qs, (long) i * rowBytes, b[1], 0, n0);
-                    error(b[1], x, n0, es);
+                    Quantizer.dequantizedError(b[1], x, 0, n0, es);
                 }
                 errSq += es[0];
                 refSq += es[1];
             }
             return new Done(q, (long) rows * n0, errSq, refSq);
         }
-    }
-
-    /** Squared error and squared norm of a row, accumulated per 32-element block in float, then in double. */
-    static void error(float[] back, float[] x, int n, double[] out) {
-        double e = 0, s = 0;
-        for (int b = 0; b < n; b += 32) {
-            float eb = 0, sb = 0;
-            for (int k = b; k < Math.min(n, b + 32); k++) {
-                float d = back[k] - x[k];
-                eb += d * d;
-                sb += x[k] * x[k];
-            }
-            e += eb;
-            s += sb;
-        }
-        out[0] = e;
-        out[1] = s;
     }
 
     private static void encodeFloats(float[] x, int n, DType type, MemorySegment dst, long off) {

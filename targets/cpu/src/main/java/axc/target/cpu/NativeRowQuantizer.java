@@ -6,16 +6,17 @@ import axc.formats.quant.RowQuantizerAccelerator;
 import java.lang.foreign.MemorySegment;
 
 /**
- * {@code axc quantize}'s round-to-nearest Q8_0 and Q4_0 on the native AVX-512 kernels
- * ({@code axc_cpu_quant.h}): the same bytes and error sums as the Java kernels, without the JIT's
- * warm-up, which cost a cold 0.5B run about a second.
+ * {@code axc quantize}'s round-to-nearest Q8_0, Q4_0, Q5_0, Q4_K, Q5_K and Q6_K on the native AVX-512
+ * kernels ({@code axc_cpu_quant.h}, {@code axc_cpu_kquant.h}): the same bytes and error sums as the
+ * Java kernels, without the JIT's warm-up, which cost a cold 0.5B run about a second at Q4_0 and
+ * nearly four at Q4_K_M.
  */
 public final class NativeRowQuantizer implements RowQuantizerAccelerator {
     @Override
     public boolean supports(DType src, DType dst, int cols) {
         // Storage types numbered as the matrix kernels number them; the C side takes the pairs it has code for.
         int s = CpuMatrix.nativeType(src), d = CpuMatrix.nativeType(dst);
-        return cols > 0 && cols % 32 == 0 && s >= 0 && d >= 0 && NativeKernels.available() && NativeKernels.axc_quantize_supported(s, d) != 0;
+        return cols > 0 && dst.isQuantized() && cols % dst.blockSize() == 0 && s >= 0 && d >= 0 && NativeKernels.available() && NativeKernels.axc_quantize_supported(s, d) != 0;
     }
 
     @Override

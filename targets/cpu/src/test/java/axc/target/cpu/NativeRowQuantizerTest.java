@@ -28,11 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The native Q8_0/Q4_0 row quantizer ({@code axc_cpu_quant.h}) against the Java quantizers, which the
- * format tests hold byte for byte to llama-quantize's files: the same bytes for every source type, on
- * random rows with outliers and on rows built to hit each rounding edge (products landing exactly on
- * and one ulp below halves, ties between +max and -max, zero blocks, subnormal scales); and the same
- * per-row error sums as {@link Quantizer#rowError}, to the bit where the Java kernels run 16 lanes.
+ * The native row quantizers ({@code axc_cpu_quant.h}, {@code axc_cpu_kquant.h}) against the Java
+ * quantizers, which the format tests hold byte for byte to llama-quantize's files: the same bytes for
+ * every source type, on random rows with outliers and on rows built to hit each rounding edge (for
+ * Q8_0/Q4_0/Q5_0 products landing exactly on and one ulp below halves, ties between +max and -max,
+ * zero blocks, subnormal scales; for the K-quants flat, one-signed, near-zero and gridded groups);
+ * and the same per-row error sums as the Java side's ({@link Quantizer#rowError}, or the row read back
+ * and {@link Quantizer#dequantizedError}), to the bit where the Java kernels run 16 lanes.
  */
 class NativeRowQuantizerTest {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -42,8 +44,11 @@ class NativeRowQuantizerTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (DType src : List.of(DType.F32, DType.F16, DType.BF16)) {
-            for (DType dst : List.of(DType.Q8_0, DType.Q4_0)) {
+            for (DType dst : List.of(DType.Q8_0, DType.Q4_0, DType.Q5_0)) {
                 for (int cols : new int[]{32, 896, 4864}) out.add(Arguments.of(src, dst, cols));
+            }
+            for (DType dst : List.of(DType.Q4_K, DType.Q5_K, DType.Q6_K)) {
+                for (int cols : new int[]{256, 4864}) out.add(Arguments.of(src, dst, cols));
             }
         }
         return out.stream();
@@ -54,9 +59,11 @@ class NativeRowQuantizerTest {
         boolean avx512 = NativeKernels.available() && NativeKernels.axc_cpu_detected_level() >= NativeKernels.AVX512;
         assertEquals(avx512, q.supports(DType.F16, DType.Q4_0, 896));
         if (avx512) assertInstanceOf(NativeRowQuantizer.class, RowQuantizerAccelerator.find().orElseThrow());
-        assertFalse(q.supports(DType.F16, DType.Q4_K, 256), "K-quants stay on the Java kernels");
+        assertEquals(avx512, q.supports(DType.F16, DType.Q4_K, 256));
+        assertFalse(q.supports(DType.F16, DType.Q2_K, 256), "Q2_K and Q3_K stay on the Java kernels");
         assertFalse(q.supports(DType.Q8_0, DType.Q4_0, 256), "quantized sources are not read");
         assertFalse(q.supports(DType.F32, DType.Q8_0, 48), "rows must split into whole blocks");
+        assertFalse(q.supports(DType.F32, DType.Q6_K, 896), "K-quant rows must split into 256");
     }
 
     @ParameterizedTest(name = "{0} -> {1}, rows of {2}")
@@ -67,7 +74,8 @@ class NativeRowQuantizerTest {
         List<float[]> rows = new ArrayList<>();
         for (int r = 0; r < 6; r++) rows.add(withOutliers(rnd, cols));
         rows.add(new float[cols]);
-        rows.add(edges(dst, cols, rnd));
+        if (dst.blockSize() == 32) rows.add(edges(dst, cols, rnd));
+        else rows.addAll(groupEdges(cols, rnd));
         if (src == DType.F32) rows.add(scaled(withOutliers(rnd, cols), 1e-39f));   // subnormal scales
         int n = rows.size();
         long inRowBytes = src.bytesFor(cols) + 64;   // rows apart by more than their length, as a slice's stride may be
@@ -86,7 +94,11 @@ class NativeRowQuantizerTest {
             byte[] ref = Quantizer.quantize(dst, x, 0, cols);
             byte[] row = java.util.Arrays.copyOfRange(got, r * outRowBytes, (r + 1) * outRowBytes);
             assertArrayEquals(ref, row, src + " -> " + dst + " row " + r);
-            assertTrue(Quantizer.rowError(dst, ref, 0, x, 0, cols, want), "the Java error kernel runs here");
+            if (!Quantizer.rowError(dst, ref, 0, x, 0, cols, want)) {
+                float[] back = new float[cols];
+                Dequantizer.dequantize(dst, MemorySegment.ofArray(ref), 0, back, 0, cols);
+                Quantizer.dequantizedError(back, x, 0, cols, want);
+            }
             double tol = sameLanes ? 0 : 1e-6;
             assertEquals(want[0], err[2 * r], tol * Math.abs(want[0]), "squared error of row " + r);
             assertEquals(want[1], err[2 * r + 1], tol * Math.abs(want[1]), "squared norm of row " + r);
@@ -116,7 +128,7 @@ class NativeRowQuantizerTest {
     }
 
     /**
-     * Blocks whose scale is exactly 1 (max 127 for Q8_0, -8 for Q4_0), so the products the codes are
+     * Blocks whose scale is exactly 1 (max 127 for Q8_0, -8 for Q4_0, -16 for Q5_0), so the products the codes are
      * rounded from are the values themselves: halves, one ulp below halves, and a +max/-max tie.
      */
     private static float[] edges(DType dst, int cols, Random rnd) {
@@ -126,11 +138,43 @@ class NativeRowQuantizerTest {
                 : new float[]{-7.5f, 6.5f, Math.nextDown(6.5f), Math.nextUp(-7.5f), 0.5f, -0.5f, 7.9999995f, 0f, 3.5f, -3.5f};
         for (int b = 0; b < cols; b += 32) {
             for (int j = 0; j < 32; j++) x[b + j] = pool[rnd.nextInt(pool.length)];
-            float max = dst == DType.Q8_0 ? 127f : -8f;
+            float max = dst == DType.Q8_0 ? 127f : dst == DType.Q5_0 ? -16f : -8f;
             x[b + rnd.nextInt(32)] = max;
             x[b + rnd.nextInt(32)] = (b / 32) % 2 == 0 ? -max : max;   // ties of magnitude: the first one decides Q4_0's sign
         }
         return x;
+    }
+
+    /**
+     * Rows whose K-quant groups hit the search's special cases: a constant group (flat: max == min), an
+     * all-positive one (its min clamps to 0), an all-negative one, a sub-block below the all-zero
+     * threshold inside a live block, a block of two values only, and quantized-looking grids whose
+     * trial errors tie.
+     */
+    private static List<float[]> groupEdges(int cols, Random rnd) {
+        List<float[]> out = new ArrayList<>();
+        for (int kind = 0; kind < 3; kind++) {
+            float[] x = new float[cols];
+            for (int b = 0; b < cols; b += 256) {
+                for (int g = 0; g < 16; g++) {
+                    int at = b + 16 * g;
+                    int pick = (kind * 7 + g + b / 256) % 7;
+                    for (int i = 0; i < 16; i++) {
+                        x[at + i] = switch (pick) {
+                            case 0 -> -0.03f;                                            // constant, negative
+                            case 1 -> 0.01f + 0.02f * rnd.nextFloat();                   // positive only
+                            case 2 -> -0.01f - 0.02f * rnd.nextFloat();                  // negative only
+                            case 3 -> 1e-17f * (float) rnd.nextGaussian();              // below the zero threshold
+                            case 4 -> (i % 2 == 0 ? 0.25f : -0.125f);                    // two values
+                            case 5 -> 0.0625f * (rnd.nextInt(31) - 15);                  // a grid
+                            default -> (float) (rnd.nextGaussian() * 0.02);
+                        };
+                    }
+                }
+            }
+            out.add(x);
+        }
+        return out;
     }
 
     private static void encode(DType t, float[] x, MemorySegment seg, long off) {
