@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The {@code axc} command. {@link #run} is the whole program: it parses, runs one command and maps any
@@ -25,14 +26,15 @@ import java.io.PrintWriter;
 @Command(name = "axc",
         mixinStandardHelpOptions = true,
         versionProvider = VersionInfo.class,
-        description = "Convert, quantize and compile Qwen-family models, then run and validate them.",
-        subcommands = {
-                ConvertCommand.class, QuantizeCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
-                CompileCommand.class, TargetsCommand.class,
-                RunCommand.class, ValidateCommand.class, BenchCommand.class,
-                DemoCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Convert, quantize and compile Qwen-family models, then run and validate them.")
 public final class AxcCli implements Runnable {
+    /** The subcommands, in the order of {@code axc --help}. */
+    private static final List<Class<?>> COMMANDS = List.of(
+            ConvertCommand.class, QuantizeCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
+            CompileCommand.class, TargetsCommand.class,
+            RunCommand.class, ValidateCommand.class, BenchCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class);
 
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print a machine-readable result on stdout.")
     boolean json;
@@ -51,14 +53,45 @@ public final class AxcCli implements Runnable {
 
     @Override
     public void run() {
-        new CommandLine(this).usage(out);
+        commandLine(this, null).usage(out);
+    }
+
+    /**
+     * The parser, with every subcommand, or with only {@code named} when it names one: picocli builds
+     * each subcommand's model by reflection when it is added, which cost a fifth of a second of every
+     * start for the ten commands that were not run. Help, a bare {@code axc} and a misspelt command
+     * get them all, for the command list and the suggestions.
+     */
+    private static CommandLine commandLine(AxcCli app, String named) {
+        CommandLine cl = new CommandLine(app);
+        boolean known = named != null && !named.equals("help") && COMMANDS.stream().anyMatch(c -> nameOf(c).equals(named));
+        for (Class<?> c : COMMANDS) {
+            if (!known || nameOf(c).equals(named)) cl.addSubcommand(c);
+        }
+        return cl;
+    }
+
+    private static String nameOf(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
+    /** The first argument that is not an option (nor the value of {@code --threads}): the command's name, if any. */
+    private static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--threads")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+        }
+        return null;
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         AxcCli app = new AxcCli();
         app.out = out;
         app.err = err;
-        CommandLine cl = new CommandLine(app);
+        CommandLine cl = commandLine(app, commandName(args));
         cl.setOut(out);
         cl.setErr(err);
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");

@@ -27,7 +27,8 @@ public final class NonFiniteOption {
                 found = NonFiniteScan.scan(ck.tensors());
             }
         } else if (GgufFile.looksLike(in)) {
-            try (GgufFile g = GgufFile.open(in)) {
+            // The command opens the file in full alongside: the scan needs its tensors, not its vocabulary.
+            try (GgufFile g = GgufFile.openTensorsOnly(in)) {
                 found = NonFiniteScan.scan(g);
             }
         } else {

@@ -62,7 +62,17 @@ public final class GgufFile implements TensorStore {
     }
 
     public static GgufFile open(Path path) {
-        return MappedFile.open(path, 24, "truncated GGUF file", (arena, map) -> parse(path, arena, map));
+        return MappedFile.open(path, 24, "truncated GGUF file", (arena, map) -> parse(path, arena, map, false));
+    }
+
+    /**
+     * Opens the file for its tensors alone: metadata arrays (a vocabulary's few hundred thousand strings,
+     * its merges and scores) are stepped over, their lengths bounds-checked but nothing decoded, and are
+     * missing from {@link #metadata()}. A scan of the weights that runs while the same file is opened in
+     * full elsewhere then does not parse the vocabulary a second time.
+     */
+    public static GgufFile openTensorsOnly(Path path) {
+        return MappedFile.open(path, 24, "truncated GGUF file", (arena, map) -> parse(path, arena, map, true));
     }
 
     /** True when the file starts with the GGUF magic. */
@@ -76,7 +86,7 @@ public final class GgufFile implements TensorStore {
         }
     }
 
-    private static GgufFile parse(Path path, Arena arena, MemorySegment map) {
+    private static GgufFile parse(Path path, Arena arena, MemorySegment map, boolean skipArrays) {
         Cursor c = new Cursor(path, map);
         if (c.i32() != MAGIC) throw InvalidInputException.of(path, "not a GGUF file (bad magic)");
         int version = c.i32();
@@ -90,7 +100,8 @@ public final class GgufFile implements TensorStore {
         for (long i = 0; i < nKv; i++) {
             String key = c.string("metadata key");
             if (meta.containsKey(key)) throw InvalidInputException.of(path, "duplicate metadata key '" + key + "'");
-            meta.put(key, c.value(key, 0));
+            GgufValue v = skipArrays ? c.valueOrSkip(key) : c.value(key, 0);
+            if (v != null) meta.put(key, v);
         }
         int alignment = DEFAULT_ALIGNMENT;
         GgufValue al = meta.get("general.alignment");
@@ -236,6 +247,35 @@ public final class GgufFile implements TensorStore {
             List<Object> list = new ArrayList<>((int) n);
             for (long i = 0; i < n; i++) list.add(scalar(elem, key));
             return new GgufValue(GgufValueType.ARRAY, java.util.Collections.unmodifiableList(list), elem);
+        }
+
+        /** As {@link #value} for a scalar; an array is stepped over (null). */
+        GgufValue valueOrSkip(String key) {
+            long at = pos;
+            int typeId = i32();
+            if (typeId != GgufValueType.ARRAY.id) {
+                pos = at;
+                return value(key, 0);
+            }
+            int et = i32();
+            GgufValueType elem = GgufValueType.fromId(et);
+            if (elem == null || elem == GgufValueType.ARRAY) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
+            long n = u64("metadata '" + key + "' array length");
+            if (n > remaining() / elem.minBytes) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements cannot fit in the file");
+            if (elem != GgufValueType.STRING) {
+                pos += n * elem.minBytes;
+                return null;
+            }
+            for (long i = 0; i < n; i++) {
+                // No message is built per element: it is a vocabulary's worth of strings.
+                needElement(8, key);
+                long len = m.get(I64, pos);
+                pos += 8;
+                if (len < 0 || len > remaining()) throw InvalidInputException.of(path, "metadata '" + key + "': string of "
+                        + Long.toUnsignedString(len) + " bytes at byte " + (pos - 8) + " runs past the end of the file");
+                pos += len;
+            }
+            return null;
         }
 
         Object scalar(GgufValueType t, String key) {

@@ -56,6 +56,39 @@ class GgufFileTest {
         }
     }
 
+    /**
+     * Opened for its tensors alone, a vocabulary file gives the same tensors at the same bytes and the
+     * same scalar metadata, with its arrays stepped over; a string array cut short is still refused.
+     */
+    @Test
+    void tensorsOnlyStepsOverArraysAndKeepsTheirBounds() throws IOException {
+        Path file = fixture("llama-2-tiny-random.gguf");
+        try (GgufFile full = GgufFile.open(file); GgufFile lean = GgufFile.openTensorsOnly(file)) {
+            java.util.function.Function<GgufTensorInfo, String> id = t -> t.name() + " " + t.dtype() + " " + java.util.Arrays.toString(t.ne())
+                    + " @" + t.offset() + "+" + t.byteSize();
+            assertEquals(full.ggufTensors().stream().map(id).toList(), lean.ggufTensors().stream().map(id).toList());
+            for (GgufTensorInfo t : full.ggufTensors()) assertEquals(-1, full.data(t.name()).mismatch(lean.data(t.name())), t.name());
+            assertTrue(lean.meta("tokenizer.ggml.tokens").isEmpty());
+            assertTrue(lean.meta("tokenizer.ggml.scores").isEmpty());
+            int scalars = 0;
+            for (var e : full.metadata().entrySet()) {
+                if (e.getValue().isArray()) continue;
+                assertEquals(e.getValue(), lean.metadata().get(e.getKey()), e.getKey());
+                scalars++;
+            }
+            assertEquals(scalars, lean.metadata().size());
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        List<Integer> at = occurrences(bytes, "tokenizer.ggml.tokens".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int firstLength = at.get(0) + "tokenizer.ggml.tokens".length() + 4 + 4 + 8;   // type, element type, count
+        byte[] bad = bytes.clone();
+        for (int i = 0; i < 8; i++) bad[firstLength + i] = (byte) (i == 7 ? 0x00 : 0x7f);   // a first token of ~2^55 bytes
+        Path f = Files.createTempFile(tmp, "bad", ".gguf");
+        Files.write(f, bad);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> GgufFile.openTensorsOnly(f).close());
+        assertTrue(e.getMessage().contains("metadata 'tokenizer.ggml.tokens'"), e.getMessage());
+    }
+
     /** Rewriting a file llama.cpp wrote gives the same bytes: header layout, alignment and padding agree. */
     @ParameterizedTest
     @ValueSource(strings = {"tiny-f32.gguf", "tiny-Q4_K.gguf", "tiny-Q8_0.gguf", "llama-2-tiny-random.gguf"})
