@@ -188,6 +188,75 @@ AXC_QUANT512 static void axc_quant_q5_0_row(const float* x, uint8_t* y, int cols
 
 #endif  // AXC_X86
 
+#ifdef AXC_X86
+/**
+ * Counts the lanes of v whose exponent bits (exp) are all set: into nan those whose mantissa bits
+ * (mant) are not all clear, into inf the rest. 16-bit lanes for F16/BF16, 32-bit for F32.
+ */
+AXC_QUANT512 static inline void axc_nonfinite16(__m512i v, int wide, __m512i exp, __m512i mant, long long* nan, long long* inf) {
+    if (wide) {
+        __mmask16 e = _mm512_cmpeq_epi32_mask(_mm512_and_si512(v, exp), exp);
+        if (e == 0) return;
+        __mmask16 m = _mm512_mask_test_epi32_mask(e, v, mant);
+        *nan += __builtin_popcount(m);
+        *inf += __builtin_popcount(e & ~m);
+    } else {
+        __mmask32 e = _mm512_cmpeq_epi16_mask(_mm512_and_si512(v, exp), exp);
+        if (e == 0) return;
+        __mmask32 m = _mm512_mask_test_epi16_mask(e, v, mant);
+        *nan += __builtin_popcount(m);
+        *inf += __builtin_popcount(e & ~m);
+    }
+}
+
+/** The scan, a 64-byte word at a time (a test and a branch when the word is clean); the tail, one value at a time. */
+AXC_QUANT512 static void axc_count_nonfinite512(int st, const uint8_t* p, long long n, long long* out) {
+    int wide = st == AXC_F32;
+    long long bytes = n * (wide ? 4 : 2);
+    __m512i exp = wide ? _mm512_set1_epi32(0x7F800000) : _mm512_set1_epi16(st == AXC_F16 ? 0x7C00 : 0x7F80);
+    __m512i mant = wide ? _mm512_set1_epi32(0x007FFFFF) : _mm512_set1_epi16(st == AXC_F16 ? 0x03FF : 0x007F);
+    long long nan = 0, inf = 0, at = 0;
+    for (; at + 64 <= bytes; at += 64) axc_nonfinite16(_mm512_loadu_si512(p + at), wide, exp, mant, &nan, &inf);
+    for (; at < bytes; at += wide ? 4 : 2) {
+        uint32_t v = 0;
+        memcpy(&v, p + at, wide ? 4 : 2);
+        uint32_t e = wide ? 0x7F800000u : st == AXC_F16 ? 0x7C00u : 0x7F80u;
+        uint32_t m = wide ? 0x007FFFFFu : st == AXC_F16 ? 0x03FFu : 0x007Fu;
+        if ((v & e) == e) {
+            if (v & m) nan++;
+            else inf++;
+        }
+    }
+    out[0] = nan;
+    out[1] = inf;
+}
+#endif
+
+/** Whether axc_count_nonfinite scans storage type st here (F32, F16, BF16 with AVX-512). */
+static inline int axc_nonfinite_supported(int st) {
+#ifdef AXC_X86
+    return axc_cpu_level() >= AXC_LEVEL_AVX512 && (st == AXC_F32 || st == AXC_F16 || st == AXC_BF16);
+#else
+    (void)st;
+    return 0;
+#endif
+}
+
+/**
+ * Counts the NaN (out[0]) and infinite (out[1]) values among n values of storage type st at src, on
+ * their raw bits: all exponent bits set, mantissa not zero for NaN. Returns 0, or -1 for bad
+ * arguments or a type not scanned here.
+ */
+static inline int axc_count_nonfinite(int st, const void* src, long long n, long long* out) {
+    if (!axc_nonfinite_supported(st) || n < 0 || (src == NULL && n > 0) || out == NULL) return -1;
+#ifdef AXC_X86
+    axc_count_nonfinite512(st, (const uint8_t*)src, n, out);
+    return 0;
+#else
+    return -1;
+#endif
+}
+
 /** Whether rows of source type st quantize to dt here (AVX-512 only; otherwise the Java kernels run). */
 static inline int axc_quantize_supported(int st, int dt) {
 #ifdef AXC_X86
