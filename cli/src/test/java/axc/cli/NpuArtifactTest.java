@@ -94,6 +94,14 @@ class NpuArtifactTest {
             assertTrue(v > 0.05 && v <= 1, f + " = " + v);
         }
         assertEquals(j.path("prefill_tokens_per_s").asDouble() / prefillBound, j.path("prefill_roofline_fraction").asDouble(), 1e-9);
+        // The cpu segments (attention, the embedding) take host time every step; added to the simulated time
+        // (one repeat: no medians between them), a decoded token takes both.
+        double decode = j.path("decode_tokens_per_s").asDouble(), withHost = j.path("with_host_decode_tokens_per_s").asDouble();
+        double host = j.path("host_seconds_per_token").asDouble();
+        assertTrue(host > 0 && withHost > 0 && withHost < decode, j.toString());
+        assertEquals(1 / decode + host, 1 / withHost, 1e-9 / withHost);
+        double prefillWithHost = j.path("with_host_prefill_tokens_per_s").asDouble();
+        assertTrue(prefillWithHost > 0 && prefillWithHost < j.path("prefill_tokens_per_s").asDouble(), j.toString());
     }
 
     @Test

@@ -40,11 +40,15 @@ public final class PartitionedModel implements Executable {
     private final int vocabRows;
     private final long weightBytes;
     private Boundary crossed = Boundary.NONE;
+    /** Nanoseconds the host spent in the segments no simulator times (see {@link #hostSeconds()}). */
+    private long hostNanos;
     /**
      * Per segment, whether no other segment reads its outputs, so a step that wants the last row of
      * the model's outputs may run it for the last row ({@link GraphExecutable.Session#runLastRow}).
      */
     private final boolean[] lastRowOnly;
+    /** Per segment, whether it runs on the host rather than a simulated device. */
+    private final boolean[] onHost;
 
     private PartitionedModel(ModelConfig config, Graph graph, Partition partition, List<Graph> cuts, List<GraphExecutable> parts, long weightBytes) {
         this.config = config;
@@ -57,6 +61,8 @@ public final class PartitionedModel implements Executable {
         for (Partition.Placement p : partition.nodes()) producer.put(p.id(), p.target());
         Set<Integer> handedOn = new HashSet<>();
         for (Graph cut : cuts) for (Node n : cut.graphInputs()) handedOn.add(n.id());
+        onHost = new boolean[parts.size()];
+        for (int i = 0; i < parts.size(); i++) onHost[i] = parts.get(i).simulated() == null;
         lastRowOnly = new boolean[cuts.size()];
         for (int i = 0; i < cuts.size(); i++) lastRowOnly[i] = cuts.get(i).outputs().stream().noneMatch(handedOn::contains);
     }
@@ -101,6 +107,15 @@ public final class PartitionedModel implements Executable {
         return crossed;
     }
 
+    /**
+     * Wall seconds the host has spent running the segments that no simulator times (on a partition with
+     * a simulated device, its cpu segments), over every step run so far. With {@link #simulated()} it
+     * gives a step's whole time on a host beside a real device: the two run one after the other.
+     */
+    public synchronized double hostSeconds() {
+        return hostNanos / 1e9;
+    }
+
     /** The simulated segments' clocks added up; null when no segment runs on a simulator. */
     @Override
     public axc.target.SimulatedClock simulated() {
@@ -132,7 +147,7 @@ public final class PartitionedModel implements Executable {
             values.put(n.id(), t);
         }
         Set<String> received = new HashSet<>();
-        long crossings = 0, bytes = 0;
+        long crossings = 0, bytes = 0, host = 0;
         for (int i = 0; i < cuts.size(); i++) {
             String on = partition.segments().get(i).target();
             Graph cut = cuts.get(i);
@@ -146,11 +161,14 @@ public final class PartitionedModel implements Executable {
                     bytes += 4L * t.rows() * t.width();
                 }
             }
+            long t0 = onHost[i] ? System.nanoTime() : 0;
             List<Tensor> out = lastRow && lastRowOnly[i] ? sessions.get(i).runLastRow(in) : sessions.get(i).run(in);
+            if (onHost[i]) host += System.nanoTime() - t0;
             for (int j = 0; j < out.size(); j++) values.put(cut.outputs().get(j), out.get(j));
         }
         synchronized (this) {
             crossed = crossed.plus(crossings, bytes);
+            hostNanos += host;
         }
         List<Tensor> outs = new ArrayList<>();
         for (int o : graph.outputs()) outs.add(values.get(o));

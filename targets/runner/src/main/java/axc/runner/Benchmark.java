@@ -48,7 +48,10 @@ public final class Benchmark {
             @JsonProperty("prefill_roofline_fraction") double prefillRooflineFraction,
             @JsonProperty("segments") int segments,
             @JsonProperty("boundary_values_per_token") double boundaryValuesPerToken,
-            @JsonProperty("boundary_bytes_per_token") double boundaryBytesPerToken) {
+            @JsonProperty("boundary_bytes_per_token") double boundaryBytesPerToken,
+            @JsonProperty("host_seconds_per_token") double hostSecondsPerToken,
+            @JsonProperty("with_host_decode_tokens_per_s") double withHostDecode,
+            @JsonProperty("with_host_prefill_tokens_per_s") double withHostPrefill) {
     }
 
     /** Runs without a bandwidth probe. */
@@ -74,6 +77,11 @@ public final class Benchmark {
         warmup(model, Math.min(8, promptTokens), Math.min(4, genTokens), prompt);
         double[] pp = new double[repeat];
         double[] tg = new double[repeat];
+        // On a simulated device, the same rates with the host's time in the cpu segments added: what a
+        // step would take with a real device beside this host (the two run one after the other).
+        double[] ppHost = new double[repeat];
+        double[] tgHost = new double[repeat];
+        double[] hostPerToken = new double[repeat];
         // A partitioned artifact: what its decode steps hand between the two targets (counted by the model, totals).
         PartitionedModel parts = model instanceof PartitionedModel p ? p : null;
         // A model (partly) on a simulated device is timed by the simulator's clock, not the host's.
@@ -84,20 +92,26 @@ public final class Benchmark {
             if (promptTokens > 0) {
                 LanguageModel.Session s = model.newSession(promptTokens);
                 double sim0 = simulated ? exe.simulated().seconds() : 0;
+                double host0 = hostSeconds(parts);
                 long t0 = System.nanoTime();
                 s.prefillLast(prompt);
                 double secs = simulated ? exe.simulated().seconds() - sim0 : (System.nanoTime() - t0) / 1e9;
                 pp[k] = promptTokens / secs;
+                ppHost[k] = promptTokens / (secs + hostSeconds(parts) - host0);
             }
             if (genTokens > 0) {
                 LanguageModel.Session s = model.newSession(genTokens + 1);
                 float[] logits = s.next(prompt.length > 0 ? prompt[0] : 0);
                 Boundary before = parts == null ? Boundary.NONE : parts.crossed();
                 double sim0 = simulated ? exe.simulated().seconds() : 0;
+                double host0 = hostSeconds(parts);
                 long t0 = System.nanoTime();
                 for (int i = 0; i < genTokens; i++) logits = s.next(Sampler.argmax(logits));
                 double secs = simulated ? exe.simulated().seconds() - sim0 : (System.nanoTime() - t0) / 1e9;
                 tg[k] = genTokens / secs;
+                double host = hostSeconds(parts) - host0;
+                tgHost[k] = genTokens / (secs + host);
+                hostPerToken[k] = host / genTokens;
                 if (parts != null) decodeCrossed = decodeCrossed.plus(parts.crossed().values() - before.values(), parts.crossed().bytes() - before.bytes());
             }
         }
@@ -124,7 +138,15 @@ public final class Benchmark {
                 bandwidth, roofline, roofline > 0 ? decode / roofline : 0,
                 prefillRoofline, prefillRoofline > 0 && promptTokens > 0 ? median(pp) / prefillRoofline : 0,
                 parts == null ? 1 : parts.partition().segments().size(), perToken(decodeCrossed.values(), genTokens, repeat),
-                perToken(decodeCrossed.bytes(), genTokens, repeat));
+                perToken(decodeCrossed.bytes(), genTokens, repeat),
+                simulated && parts != null ? median(hostPerToken) : 0,
+                simulated && parts != null && genTokens > 0 ? median(tgHost) : 0,
+                simulated && parts != null && promptTokens > 0 ? median(ppHost) : 0);
+    }
+
+    /** The host's seconds in a partitioned model's unsimulated segments so far (0 for other models). */
+    private static double hostSeconds(PartitionedModel parts) {
+        return parts == null ? 0 : parts.hostSeconds();
     }
 
     private static double perToken(long total, int genTokens, int repeat) {
@@ -184,12 +206,16 @@ public final class Benchmark {
         sb.append(String.format("%nweights read per token: %.1f MiB (%.2f GB/s at the median decode rate); peak RSS %.1f MiB%n",
                 r.weightBytes() / 1048576.0, r.decodeGbPerS(), r.peakRssBytes() / 1048576.0));
         if (r.simulated()) {
-            sb.append(String.format("SIMULATED: t/s above are the simulated device's time for the segments it runs (the cpu segments are not"
-                    + " counted); its DRAM %.1f GB/s over the weights it streams per step gives a decode bound of %.1f tok/s; decode at %.0f%% of it%n",
+            sb.append(String.format("SIMULATED: t/s above are the simulated device's time for the segments it runs (the cpu segments are"
+                    + " counted below); its DRAM %.1f GB/s over the weights it streams per step gives a decode bound of %.1f tok/s; decode at %.0f%% of it%n",
                     r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));
             if (r.prefillRooflineTokensPerS() > 0) {
                 sb.append(String.format("SIMULATED: a prompt of %d streams the weights once per prefill chunk: a prefill bound of %.1f tok/s; prefill at %.0f%% of it%n",
                         r.promptTokens(), r.prefillRooflineTokensPerS(), 100 * r.prefillRooflineFraction()));
+            }
+            if (r.withHostDecode() > 0 || r.withHostPrefill() > 0) {
+                sb.append(String.format("with the cpu segments' time on this host added (measured, %d threads; %.3f ms per decoded token): decode %.1f tok/s, prefill %.1f tok/s%n",
+                        r.threads(), 1e3 * r.hostSecondsPerToken(), r.withHostDecode(), r.withHostPrefill()));
             }
         } else if (r.readGbPerS() > 0) {
             sb.append(String.format("memory read bandwidth (measured now, %d threads): %.1f GB/s; decode roofline %.1f tok/s; decode at %.0f%% of it%n",
