@@ -117,31 +117,41 @@ AXC_QUANT512 static void axc_quant_q8_0_row(const float* x, uint8_t* y, int cols
 }
 
 /**
- * Q4_0 blocks {f16 d; u8 qs[16]}: d = max / -8 where max is the signed value of largest magnitude (the
- * first on ties), q = min(15, (int8)(x / d + 8.5f)); element j in the low nibble of byte j, j+16 in
- * the high.
+ * The scale and codes of a Q4_0 or Q5_0 block of 32 (v0, v1 = x[0..16), x[16..32)): d = max / -levels
+ * where max is the signed value of largest magnitude (the first on ties), stored as f16 at y;
+ * codes min(top, (int)(x / d + levels + 0.5f)), truncated as Java's (int) cast.
  */
+AXC_QUANT512 static inline uint16_t axc_quant_offset_codes(const float* x, __m512 v0, __m512 v1, float levels, int top, uint8_t* y,
+                                                           __m512i* lo, __m512i* hi) {
+    float d = axc_quant_signed_max(x, _mm512_abs_ps(v0), _mm512_abs_ps(v1)) / -levels;
+    float id = d != 0 ? 1.0f / d : 0.0f;
+    uint16_t h = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
+    memcpy(y, &h, 2);
+    __m512 vid = _mm512_set1_ps(id), offset = _mm512_set1_ps(levels + 0.5f);
+    __m512i t = _mm512_set1_epi32(top);
+    *lo = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v0, vid), offset)), t);
+    *hi = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v1, vid), offset)), t);
+    return h;
+}
+
+/** A block's error lanes, its codes read back as the dequantizer does: d * ((code & mask) - levels). */
+AXC_QUANT512 static inline void axc_quant_offset_err(uint16_t h, __m512i lo, __m512i hi, int mask, float levels, __m512 v0, __m512 v1,
+                                                     __m512* e, __m512* s) {
+    __m512 dd = _mm512_set1_ps(_cvtsh_ss(h)), off = _mm512_set1_ps(levels);
+    __m512i m = _mm512_set1_epi32(mask);
+    axc_quant_err16(_mm512_mul_ps(_mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_and_si512(lo, m)), off), dd), v0, e, s);
+    axc_quant_err16(_mm512_mul_ps(_mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_and_si512(hi, m)), off), dd), v1, e, s);
+}
+
+/** Q4_0 blocks {f16 d; u8 qs[16]}: 8 levels, element j in the low nibble of byte j, j+16 in the high. */
 AXC_QUANT512 static void axc_quant_q4_0_row(const float* x, uint8_t* y, int cols, double* err) {
     __m512 e = _mm512_setzero_ps(), s = _mm512_setzero_ps();
-    const __m512 eight_half = _mm512_set1_ps(8.5f), eight = _mm512_set1_ps(8.0f);
-    const __m512i fifteen = _mm512_set1_epi32(15);
     for (int b = 0; b < cols / 32; b++, x += 32, y += 18) {
         __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
-        float d = axc_quant_signed_max(x, _mm512_abs_ps(v0), _mm512_abs_ps(v1)) / -8;
-        float id = d != 0 ? 1.0f / d : 0.0f;
-        uint16_t h = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
-        memcpy(y, &h, 2);
-        __m512 vid = _mm512_set1_ps(id);
-        __m512i lo = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v0, vid), eight_half)), fifteen);
-        __m512i hi = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v1, vid), eight_half)), fifteen);
+        __m512i lo, hi;
+        uint16_t h = axc_quant_offset_codes(x, v0, v1, 8.0f, 15, y, &lo, &hi);
         _mm_storeu_si128((__m128i*)(y + 2), _mm512_cvtepi32_epi8(_mm512_or_si512(lo, _mm512_slli_epi32(hi, 4))));
-        if (err != NULL) {
-            __m512 dd = _mm512_set1_ps(_cvtsh_ss(h));
-            __m512 dl = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(_mm512_cvtepi32_ps(lo), eight), dd), v0);
-            __m512 dh = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(_mm512_cvtepi32_ps(hi), eight), dd), v1);
-            e = _mm512_fmadd_ps(dh, dh, _mm512_fmadd_ps(dl, dl, e));
-            s = _mm512_fmadd_ps(v1, v1, _mm512_fmadd_ps(v0, v0, s));
-        }
+        if (err != NULL) axc_quant_offset_err(h, lo, hi, 15, 8.0f, v0, v1, &e, &s);
     }
     if (err != NULL) {
         err[0] = axc_quant_lane_sum(e);
@@ -149,34 +159,19 @@ AXC_QUANT512 static void axc_quant_q4_0_row(const float* x, uint8_t* y, int cols
     }
 }
 
-/**
- * Q5_0 blocks {f16 d; u32 qh; u8 qs[16]}: d = max / -16 (max as Q4_0's), q = min(31, (int)(x / d + 16.5f));
- * low four bits as Q4_0's nibbles, the fifth bit of element j in bit j of qh.
- */
+/** Q5_0 blocks {f16 d; u32 qh; u8 qs[16]}: 16 levels, low four bits as Q4_0's nibbles, the fifth bit of element j in bit j of qh. */
 AXC_QUANT512 static void axc_quant_q5_0_row(const float* x, uint8_t* y, int cols, double* err) {
     __m512 e = _mm512_setzero_ps(), s = _mm512_setzero_ps();
-    const __m512 sixteen_half = _mm512_set1_ps(16.5f), sixteen = _mm512_set1_ps(16.0f);
-    const __m512i top = _mm512_set1_epi32(31), fifteen = _mm512_set1_epi32(15), bit4 = _mm512_set1_epi32(16);
+    const __m512i fifteen = _mm512_set1_epi32(15), bit4 = _mm512_set1_epi32(16);
     for (int b = 0; b < cols / 32; b++, x += 32, y += 22) {
         __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
-        float d = axc_quant_signed_max(x, _mm512_abs_ps(v0), _mm512_abs_ps(v1)) / -16;
-        float id = d != 0 ? 1.0f / d : 0.0f;
-        uint16_t h = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
-        memcpy(y, &h, 2);
-        __m512 vid = _mm512_set1_ps(id);
-        __m512i lo = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v0, vid), sixteen_half)), top);
-        __m512i hi = _mm512_min_epi32(axc_cvtt_java16(_mm512_add_ps(_mm512_mul_ps(v1, vid), sixteen_half)), top);
+        __m512i lo, hi;
+        uint16_t h = axc_quant_offset_codes(x, v0, v1, 16.0f, 31, y, &lo, &hi);
         uint32_t qh = (uint32_t)_mm512_test_epi32_mask(lo, bit4) | ((uint32_t)_mm512_test_epi32_mask(hi, bit4) << 16);
         memcpy(y + 2, &qh, 4);
         __m512i nib = _mm512_or_si512(_mm512_and_si512(lo, fifteen), _mm512_slli_epi32(_mm512_and_si512(hi, fifteen), 4));
         _mm_storeu_si128((__m128i*)(y + 6), _mm512_cvtepi32_epi8(nib));
-        if (err != NULL) {
-            __m512 dd = _mm512_set1_ps(_cvtsh_ss(h));
-            // Read back as the dequantizer does: the five bits stored, less 16, times d.
-            __m512i l5 = _mm512_and_si512(lo, top), h5 = _mm512_and_si512(hi, top);
-            axc_quant_err16(_mm512_mul_ps(dd, _mm512_sub_ps(_mm512_cvtepi32_ps(l5), sixteen)), v0, &e, &s);
-            axc_quant_err16(_mm512_mul_ps(dd, _mm512_sub_ps(_mm512_cvtepi32_ps(h5), sixteen)), v1, &e, &s);
-        }
+        if (err != NULL) axc_quant_offset_err(h, lo, hi, 31, 16.0f, v0, v1, &e, &s);
     }
     if (err != NULL) {
         err[0] = axc_quant_lane_sum(e);
