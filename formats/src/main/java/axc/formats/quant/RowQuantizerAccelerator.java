@@ -25,16 +25,6 @@ public interface RowQuantizerAccelerator {
      */
     void quantize(DType src, MemorySegment in, long inOffset, long inRowBytes, DType dst, byte[] out, int cols, int rows, double[] err);
 
-    /**
-     * Counts the NaN ({@code count[0]}) and infinite ({@code count[1]}) values among the {@code n}
-     * values stored as {@code t} in {@code data} (a native segment): the weight scan that comes before a
-     * quantization, reading the same bytes. Returns false, touching nothing, where this accelerator has no
-     * scan for {@code t}; the Java scan then runs.
-     */
-    default boolean countNonFinite(DType t, MemorySegment data, long n, long[] count) {
-        return false;
-    }
-
     /** The registered accelerator, if one loaded and it is not switched off. */
     static Optional<RowQuantizerAccelerator> find() {
         return RowQuantizerLookup.FOUND;

@@ -2,7 +2,6 @@ package axc.formats.tensor;
 
 import axc.formats.dtype.DType;
 import axc.formats.quant.Dequantizer;
-import axc.formats.quant.RowQuantizerAccelerator;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,8 +11,7 @@ import java.util.List;
  * Counts NaN and infinite weights. A checkpoint holding them is broken (a diverged training run, a bad
  * export): it converts and quantizes without complaint and then generates garbage, so the commands
  * that read weights report it before they start. Float storage is checked on its raw bits (no
- * decoding), by the native kernels where {@link RowQuantizerAccelerator} has them; llama.cpp block
- * types are decoded a chunk at a time, which also catches non-finite scales.
+ * decoding); llama.cpp block types are decoded a chunk at a time, which also catches non-finite scales.
  */
 public final class NonFiniteScan {
     /** Values of one chunk of a block-quantized tensor decoded at a time. */
@@ -34,9 +32,6 @@ public final class NonFiniteScan {
     static Finding scan(TensorInfo t, MemorySegment d) {
         long n = TensorInfo.elementCount(t.shape());
         long[] count = new long[2]; // NaN, infinite
-        if (d.isNative() && RowQuantizerAccelerator.find().map(a -> a.countNonFinite(t.dtype(), d, n, count)).orElse(false)) {
-            return new Finding(t.name(), count[0], count[1], n);
-        }
         switch (t.dtype()) {
             case F32 -> lanes(d, n, 4, 0x7F800000L, 0x007FFFFFL, count);
             case F16 -> lanes(d, n, 2, 0x7C00L, 0x03FFL, count);

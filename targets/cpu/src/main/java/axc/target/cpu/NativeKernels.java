@@ -108,12 +108,6 @@ public final class NativeKernels {
                                                  @Cast("const void*") long act, int n, @Cast("float*") long y,
                                                  int yStride, int yOff, int r0, int r1);
 
-    /** Whether {@link #axc_count_nonfinite} scans storage type {@code st} on this machine. */
-    public static native int axc_nonfinite_supported(int st);
-
-    /** Counts the NaN ({@code out[0]}) and infinite ({@code out[1]}) values of {@code n} stored as {@code st}. */
-    public static native int axc_count_nonfinite(int st, @Cast("const void*") long src, long n, @Cast("long long*") long[] out);
-
     /** Whether {@link #axc_quantize_rows} takes rows of storage type {@code st} to {@code dt} on this machine. */
     public static native int axc_quantize_supported(int st, int dt);
 

@@ -20,15 +20,6 @@ public final class NativeRowQuantizer implements RowQuantizerAccelerator {
     }
 
     @Override
-    public boolean countNonFinite(DType t, MemorySegment data, long n, long[] count) {
-        int s = CpuMatrix.nativeType(t);
-        if (!data.isNative() || n < 0 || s < 0 || !NativeKernels.available() || NativeKernels.axc_nonfinite_supported(s) == 0) return false;
-        data.asSlice(0, t.bytesFor(n));   // the values lie inside the segment
-        if (count.length < 2) throw new IllegalArgumentException("count array is too small");
-        return NativeKernels.axc_count_nonfinite(s, data.address(), n, count) == 0;
-    }
-
-    @Override
     public void quantize(DType src, MemorySegment in, long inOffset, long inRowBytes, DType dst, byte[] out, int cols, int rows, double[] err) {
         if (!in.isNative()) throw new IllegalArgumentException("input must be a native segment");
         long need = rows == 0 ? 0 : inRowBytes * (rows - 1) + src.bytesFor(cols);

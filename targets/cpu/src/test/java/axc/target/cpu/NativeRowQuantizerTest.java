@@ -105,63 +105,6 @@ class NativeRowQuantizerTest {
         }
     }
 
-    /**
-     * The native NaN/infinity count against a count of the decoded values, for every float storage type,
-     * on lengths that end inside a 64-byte word, with NaNs of several payloads (quiet, signalling,
-     * negative), both infinities, and the largest finite values beside them.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("floatTypes")
-    void countsNonFiniteValuesAsTheirDecodedFloatsSay(DType t) {
-        assertTrue(NativeKernels.available() && NativeKernels.axc_cpu_detected_level() >= NativeKernels.AVX512, "this machine runs the native scan");
-        Random rnd = new Random(t.ordinal());
-        for (int n : new int[]{0, 1, 31, 32, 33, 1000, 4099}) {
-            MemorySegment seg = Arena.ofAuto().allocate(Math.max(1, t.bytesFor(n)), 64);
-            for (int i = 0; i < n; i++) {
-                int kind = rnd.nextInt(40);
-                long off = t.bytesFor(i);
-                switch (t) {
-                    case F32 -> seg.set(LE_FLOAT, off, switch (kind) {
-                        case 0 -> Float.intBitsToFloat(0x7fc00001);
-                        case 1 -> Float.intBitsToFloat(0xff800001);   // signalling, negative
-                        case 2 -> Float.POSITIVE_INFINITY;
-                        case 3 -> Float.NEGATIVE_INFINITY;
-                        case 4 -> -Float.MAX_VALUE;
-                        default -> (float) rnd.nextGaussian();
-                    });
-                    default -> {
-                        int exp = t == DType.F16 ? 0x7C00 : 0x7F80;
-                        short bits = switch (kind) {
-                            case 0 -> (short) (exp | 1);
-                            case 1 -> (short) (0x8000 | exp | (t == DType.F16 ? 0x200 : 0x40));
-                            case 2 -> (short) exp;
-                            case 3 -> (short) (0x8000 | exp);
-                            case 4 -> (short) (exp - 1);   // the largest finite value
-                            default -> t == DType.F16 ? FloatCodec.floatToF16((float) rnd.nextGaussian()) : FloatCodec.floatToBf16((float) rnd.nextGaussian());
-                        };
-                        seg.set(LE_SHORT, off, bits);
-                    }
-                }
-            }
-            float[] x = new float[n];
-            Dequantizer.dequantizeRows(t, seg, n, 0, 1, x, 0);
-            long nan = 0, inf = 0;
-            for (float v : x) {
-                if (Float.isNaN(v)) nan++;
-                else if (Float.isInfinite(v)) inf++;
-            }
-            long[] got = new long[2];
-            assertTrue(q.countNonFinite(t, seg, n, got));
-            assertArrayEquals(new long[]{nan, inf}, got, t + " x " + n);
-        }
-        assertFalse(q.countNonFinite(DType.Q8_0, Arena.ofAuto().allocate(34), 32, new long[2]), "block types are scanned in Java");
-        assertThrows(IndexOutOfBoundsException.class, () -> q.countNonFinite(t, Arena.ofAuto().allocate(64), 64, new long[2]));
-    }
-
-    static Stream<DType> floatTypes() {
-        return Stream.of(DType.F32, DType.F16, DType.BF16);
-    }
-
     @Test
     void refusesRowsOutsideTheInputAndTooSmallOutputs() {
         MemorySegment in = Arena.ofAuto().allocate(2 * 64 * 2, 64);
