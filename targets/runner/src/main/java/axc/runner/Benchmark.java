@@ -206,8 +206,8 @@ public final class Benchmark {
         sb.append(String.format("%nweights read per token: %.1f MiB (%.2f GB/s at the median decode rate); peak RSS %.1f MiB%n",
                 r.weightBytes() / 1048576.0, r.decodeGbPerS(), r.peakRssBytes() / 1048576.0));
         if (r.simulated()) {
-            sb.append(String.format("SIMULATED: t/s above are the simulated device's time for the segments it runs (the cpu segments are"
-                    + " counted below); its DRAM %.1f GB/s over the weights it streams per step gives a decode bound of %.1f tok/s; decode at %.0f%% of it%n",
+            sb.append(String.format("SIMULATED: t/s above are the simulated device's time for the segments it runs (a partition's cpu"
+                    + " segments are added on the line below); its DRAM %.1f GB/s over the weights it streams per step gives a decode bound of %.1f tok/s; decode at %.0f%% of it%n",
                     r.readGbPerS(), r.rooflineTokensPerS(), 100 * r.rooflineFraction()));
             if (r.prefillRooflineTokensPerS() > 0) {
                 sb.append(String.format("SIMULATED: a prompt of %d streams the weights once per prefill chunk: a prefill bound of %.1f tok/s; prefill at %.0f%% of it%n",
