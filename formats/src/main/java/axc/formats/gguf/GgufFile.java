@@ -244,9 +244,53 @@ public final class GgufFile implements TensorStore {
             if (elem == null) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
             long n = u64("metadata '" + key + "' array length");
             if (n > remaining() / elem.minBytes) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements cannot fit in the file");
-            List<Object> list = new ArrayList<>((int) n);
-            for (long i = 0; i < n; i++) list.add(scalar(elem, key));
-            return new GgufValue(GgufValueType.ARRAY, java.util.Collections.unmodifiableList(list), elem);
+            return new GgufValue(GgufValueType.ARRAY, encoded(key, elem, n), elem);
+        }
+
+        /**
+         * The {@code n} elements of a metadata array as the file encodes them, checked as the scalars
+         * are (lengths within the file, strings well-formed UTF-8, bools 0 or 1) but not decoded.
+         */
+        private EncodedArray encoded(String key, GgufValueType elem, long n) {
+            if (n > Integer.MAX_VALUE - 8) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements is too long");
+            long start = pos;
+            int[] at = elem == GgufValueType.STRING ? new int[(int) n] : null;
+            stepOver(key, elem, n, at, start);
+            if (pos - start > Integer.MAX_VALUE - 8) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + (pos - start) + " bytes is too long");
+            byte[] raw = new byte[(int) (pos - start)];
+            MemorySegment.copy(m, ValueLayout.JAVA_BYTE, start, raw, 0, raw.length);
+            if (elem == GgufValueType.BOOL) {
+                for (byte b : raw) if (b != 0 && b != 1) throw InvalidInputException.of(path, "metadata '" + key + "': bool byte " + b);
+            }
+            for (int i = 0; at != null && i < at.length; i++) {
+                int from = at[i] + 8;
+                int len = (int) m.get(I64, start + at[i]);   // within raw: checked by stepOver
+                if (EncodedArray.malformedUtf8(raw, from, from + len) >= 0) {
+                    throw InvalidInputException.of(path, "metadata '" + key + "' at byte " + (start + from) + " is not valid UTF-8");
+                }
+            }
+            return new EncodedArray(elem, raw, at, (int) n);
+        }
+
+        /**
+         * Moves past the {@code n} elements of a metadata array, every string's length checked against
+         * the bytes left; records where each string starts, from {@code start}, in {@code at} when given.
+         * No message is built per element: it is a vocabulary's worth of strings.
+         */
+        private void stepOver(String key, GgufValueType elem, long n, int[] at, long start) {
+            if (elem != GgufValueType.STRING) {
+                pos += n * elem.minBytes;   // n was bounded by the bytes left
+                return;
+            }
+            for (long i = 0; i < n; i++) {
+                needElement(8, key);
+                if (at != null) at[(int) i] = (int) (pos - start);
+                long len = m.get(I64, pos);
+                pos += 8;
+                if (len < 0 || len > remaining()) throw InvalidInputException.of(path, "metadata '" + key + "': string of "
+                        + Long.toUnsignedString(len) + " bytes at byte " + (pos - 8) + " runs past the end of the file");
+                pos += len;
+            }
         }
 
         /** As {@link #value} for a scalar; an array is stepped over (null). */
@@ -262,19 +306,7 @@ public final class GgufFile implements TensorStore {
             if (elem == null || elem == GgufValueType.ARRAY) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
             long n = u64("metadata '" + key + "' array length");
             if (n > remaining() / elem.minBytes) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements cannot fit in the file");
-            if (elem != GgufValueType.STRING) {
-                pos += n * elem.minBytes;
-                return null;
-            }
-            for (long i = 0; i < n; i++) {
-                // No message is built per element: it is a vocabulary's worth of strings.
-                needElement(8, key);
-                long len = m.get(I64, pos);
-                pos += 8;
-                if (len < 0 || len > remaining()) throw InvalidInputException.of(path, "metadata '" + key + "': string of "
-                        + Long.toUnsignedString(len) + " bytes at byte " + (pos - 8) + " runs past the end of the file");
-                pos += len;
-            }
+            stepOver(key, elem, n, null, pos);
             return null;
         }
 

@@ -122,7 +122,9 @@ public final class GgufWriter {
             if (v.isArray()) {
                 i32(v.elementType().id());
                 i64(v.list().size());
-                for (Object x : v.list()) scalar(v.elementType(), x);
+                // An array read from a file goes back as its bytes: a vocabulary is never decoded to be copied.
+                if (v.value() instanceof EncodedArray a && a.type() == v.elementType()) buf.write(a.raw(), 0, a.raw().length);
+                else for (Object x : v.list()) scalar(v.elementType(), x);
             } else {
                 scalar(v.type(), v.value());
             }
