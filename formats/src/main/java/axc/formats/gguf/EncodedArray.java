@@ -81,44 +81,4 @@ final class EncodedArray extends AbstractList<Object> implements RandomAccess {
         for (int k = bytes - 1; k >= 0; k--) v = (v << 8) | (raw[p + k] & 0xFF);
         return v;
     }
-
-    /**
-     * The offset of the first malformed UTF-8 sequence in {@code b[from, to)}, or -1 when there is none:
-     * RFC 3629, as the JDK's strict decoder reads it (no overlong forms, no surrogates, nothing above
-     * U+10FFFF).
-     */
-    static int malformedUtf8(byte[] b, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int c = b[i] & 0xFF;
-            if (c < 0x80) {
-                i++;
-                continue;
-            }
-            int n;
-            int lo = 0x80, hi = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF) {
-                n = 1;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                n = 2;
-                if (c == 0xE0) lo = 0xA0;
-                if (c == 0xED) hi = 0x9F;
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                n = 3;
-                if (c == 0xF0) lo = 0x90;
-                if (c == 0xF4) hi = 0x8F;
-            } else {
-                return i;
-            }
-            if (i + n >= to) return i;   // cut short by the string's end
-            int c1 = b[i + 1] & 0xFF;
-            if (c1 < lo || c1 > hi) return i;
-            for (int k = 2; k <= n; k++) {
-                int ck = b[i + k] & 0xFF;
-                if (ck < 0x80 || ck > 0xBF) return i;
-            }
-            i += n + 1;
-        }
-        return -1;
-    }
 }

@@ -5,6 +5,7 @@ import axc.formats.dtype.DType;
 import axc.formats.io.MappedFile;
 import axc.formats.tensor.TensorInfo;
 import axc.formats.tensor.TensorStore;
+import axc.formats.tokenizer.Utf8;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -265,7 +266,7 @@ public final class GgufFile implements TensorStore {
             for (int i = 0; at != null && i < at.length; i++) {
                 int from = at[i] + 8;
                 int len = (int) m.get(I64, start + at[i]);   // within raw: checked by stepOver
-                if (EncodedArray.malformedUtf8(raw, from, from + len) >= 0) {
+                if (Utf8.malformedAt(raw, from, from + len) >= 0) {
                     throw InvalidInputException.of(path, "metadata '" + key + "' at byte " + (start + from) + " is not valid UTF-8");
                 }
             }

@@ -2,9 +2,31 @@ package axc.formats.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 
-/** UTF-8 decoding with the replacement rules Hugging Face's decoders use, and boundary arithmetic for streaming. */
-final class Utf8 {
+/**
+ * UTF-8 decoding with the replacement rules Hugging Face's decoders use, boundary arithmetic for
+ * streaming, and the well-formedness check the GGUF reader applies to metadata strings.
+ */
+public final class Utf8 {
     private Utf8() {
+    }
+
+    /**
+     * The offset of the first ill-formed sequence in {@code b[from, to)}, or -1 when there is none:
+     * RFC 3629, as the JDK's strict decoder reads it (no overlong forms, no surrogates, nothing above
+     * U+10FFFF, nothing cut short).
+     */
+    public static int malformedAt(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to) {
+            if (b[i] >= 0) {
+                i++;
+                continue;
+            }
+            int n = sequenceLength(b, i, to);
+            if (n < 0) return i;
+            i += n;
+        }
+        return -1;
     }
 
     /**

@@ -1,5 +1,6 @@
 package axc.formats.gguf;
 
+import axc.formats.tokenizer.Utf8;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
  * Metadata arrays kept as their bytes ({@link EncodedArray}) read back what was written, element by
- * element and type by type, and their UTF-8 check accepts exactly what the JDK's strict decoder does.
+ * element and type by type, and the UTF-8 check the reader applies ({@link Utf8#malformedAt}) accepts
+ * exactly what the JDK's strict decoder does.
  */
 class EncodedArrayProperties {
     @Property(tries = 2000)
@@ -41,7 +43,7 @@ class EncodedArrayProperties {
         } catch (CharacterCodingException e) {
             strict = false;
         }
-        assertEquals(strict, EncodedArray.malformedUtf8(b, 0, b.length) < 0, java.util.HexFormat.of().formatHex(b));
+        assertEquals(strict, Utf8.malformedAt(b, 0, b.length) < 0, java.util.HexFormat.of().formatHex(b));
     }
 
     @Property(tries = 30)
