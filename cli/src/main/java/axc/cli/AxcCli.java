@@ -64,9 +64,10 @@ public final class AxcCli implements Runnable {
      */
     private static CommandLine commandLine(AxcCli app, String named) {
         CommandLine cl = new CommandLine(app);
-        boolean known = named != null && !named.equals("help") && COMMANDS.stream().anyMatch(c -> nameOf(c).equals(named));
+        Class<?> only = named == null || named.equals("help") ? null
+                : COMMANDS.stream().filter(c -> nameOf(c).equals(named)).findFirst().orElse(null);
         for (Class<?> c : COMMANDS) {
-            if (!known || nameOf(c).equals(named)) cl.addSubcommand(c);
+            if (only == null || c == only) cl.addSubcommand(c);
         }
         return cl;
     }

@@ -101,7 +101,7 @@ public final class GgufFile implements TensorStore {
         for (long i = 0; i < nKv; i++) {
             String key = c.string("metadata key");
             if (meta.containsKey(key)) throw InvalidInputException.of(path, "duplicate metadata key '" + key + "'");
-            GgufValue v = skipArrays ? c.valueOrSkip(key) : c.value(key, 0);
+            GgufValue v = c.value(key, skipArrays);
             if (v != null) meta.put(key, v);
         }
         int alignment = DEFAULT_ALIGNMENT;
@@ -233,18 +233,22 @@ public final class GgufFile implements TensorStore {
             }
         }
 
-        GgufValue value(String key, int depth) {
+        /** One metadata value; with {@code skipArrays}, an array is stepped over, its bounds checked, and null returned. */
+        GgufValue value(String key, boolean skipArrays) {
             int typeId = i32();
             GgufValueType t = GgufValueType.fromId(typeId);
             if (t == null) throw InvalidInputException.of(path, "metadata '" + key + "': unknown value type " + typeId);
             if (t != GgufValueType.ARRAY) return new GgufValue(t, scalar(t, key), null);
-            if (depth > 0) throw InvalidInputException.of(path, "metadata '" + key + "': nested arrays are not supported");
             int et = i32();
             GgufValueType elem = GgufValueType.fromId(et);
             if (elem == GgufValueType.ARRAY) throw InvalidInputException.of(path, "metadata '" + key + "': arrays of arrays are not supported");
             if (elem == null) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
             long n = u64("metadata '" + key + "' array length");
             if (n > remaining() / elem.minBytes) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements cannot fit in the file");
+            if (skipArrays) {
+                stepOver(key, elem, n, null, pos);
+                return null;
+            }
             return new GgufValue(GgufValueType.ARRAY, encoded(key, elem, n), elem);
         }
 
@@ -292,23 +296,6 @@ public final class GgufFile implements TensorStore {
                         + Long.toUnsignedString(len) + " bytes at byte " + (pos - 8) + " runs past the end of the file");
                 pos += len;
             }
-        }
-
-        /** As {@link #value} for a scalar; an array is stepped over (null). */
-        GgufValue valueOrSkip(String key) {
-            long at = pos;
-            int typeId = i32();
-            if (typeId != GgufValueType.ARRAY.id) {
-                pos = at;
-                return value(key, 0);
-            }
-            int et = i32();
-            GgufValueType elem = GgufValueType.fromId(et);
-            if (elem == null || elem == GgufValueType.ARRAY) throw InvalidInputException.of(path, "metadata '" + key + "': bad array element type " + et);
-            long n = u64("metadata '" + key + "' array length");
-            if (n > remaining() / elem.minBytes) throw InvalidInputException.of(path, "metadata '" + key + "': array of " + n + " elements cannot fit in the file");
-            stepOver(key, elem, n, null, pos);
-            return null;
         }
 
         Object scalar(GgufValueType t, String key) {
