@@ -19,6 +19,8 @@ enum Vop : uint8_t {
     VOP_ADD = 0, VOP_MUL = 1, VOP_CAST = 2, VOP_DEQUANT = 3, VOP_QUANT = 4, VOP_RMSNORM = 5, VOP_ROPE = 6,
     VOP_SOFTMAX = 7, VOP_SILU_MUL = 8, VOP_REDUCE = 9, VOP_COPY = 10, VOP_REQUANT = 11, VOP_COUNT = 12
 };
+/** VOP softmax flags (bits 2-4; bit 0 and 1 belong to other sub-ops). */
+enum SoftmaxFlags : uint8_t { SOFTMAX_SCALED = 4, SOFTMAX_REG_VALID = 8, SOFTMAX_CAUSAL = 16 };
 enum Sreg : uint8_t { SREG_SET = 0, SREG_ADD = 1, SREG_LOAD = 2 };
 
 constexpr uint16_t NO_SEM = 0xFFFF;
@@ -82,7 +84,7 @@ struct Instr {
 // GEMM: a u64 @16, b u64 @24, c u64 @32, M u16 @40, N u16 @42, K u16 @44; subop: GemmMode;
 //       flags bit 0: accumulate into C, bit 1: B is [N][K] (transposed).
 // VOP:  a u64 @16, b u64 @24, d u64 @32, n u32 @40 (per row), rows u32 @44, f u32 @48 (float param),
-//       aux u64 @52, i u32 @60 (int param); subop: Vop.
+//       aux u64 @52, i u32 @60 (int param); subop: Vop. Softmax: flags SoftmaxFlags, aux the register.
 // SREG: reg u8 @16, imm i64 @24, addr u64 @32; subop: Sreg.
 
 struct Symbol {

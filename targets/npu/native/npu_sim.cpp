@@ -379,11 +379,23 @@ static void exec_vop(Machine& m, const Instr& in, Effect& ef) {
             add_access(ef, a, total * 4, false); add_access(ef, aux, rows * D * 4, false); add_access(ef, d, total * 4, true);
             break;
         }
-        case VOP_SOFTMAX: {  // masked to the first ip (0: all) of each row; max and sum out to b when set
+        case VOP_SOFTMAX: {
+            // Masked to the first `valid` entries of each row, the rest 0; max and sum out to b when set.
+            // valid = ip (0: all), plus R[aux & 15] with SOFTMAX_REG_VALID, plus the row's index with
+            // SOFTMAX_CAUSAL (a chunk of consecutive positions attending to the cache). With
+            // SOFTMAX_SCALED each entry is first multiplied by f (attention's 1/sqrt(head_dim)).
             auto x = m.load<float>(a, total);
-            uint64_t valid = ip == 0 ? n : std::min<uint64_t>(ip, n);
+            int64_t base = ip;
+            if (in.flags & SOFTMAX_REG_VALID) {
+                uint64_t reg = aux & 15;
+                base += m.regs[reg];
+            }
+            if (in.flags & SOFTMAX_SCALED) for (uint64_t i = 0; i < total; i++) x[i] = x[i] * fp;
             std::vector<float> ms(2 * rows);
             for (uint64_t r = 0; r < rows; r++) {
+                int64_t want = base + ((in.flags & SOFTMAX_CAUSAL) ? static_cast<int64_t>(r) : 0);
+                uint64_t valid = (ip == 0 && !(in.flags & (SOFTMAX_REG_VALID | SOFTMAX_CAUSAL))) ? n
+                        : static_cast<uint64_t>(std::clamp<int64_t>(want, 0, static_cast<int64_t>(n)));
                 float mx = -INFINITY;
                 for (uint64_t j = 0; j < valid; j++) mx = std::max(mx, x[r * n + j]);
                 float sum = 0;

@@ -109,6 +109,8 @@ final class NpuGraphExecutable implements GraphExecutable {
     private final int chunkRows;
     /** Nodes whose input the node before them left in shared memory, and nodes that leave their output there for the next. */
     private final Set<Integer> xFromShm = new HashSet<>(), yToShm = new HashSet<>();
+    /** The attention nodes' programs and KV cache (null: the artifact runs attention on cpu). */
+    private final NpuAttention attention;
     /** Nodes some node of the graph reads. */
     private final Set<Integer> read = new HashSet<>();
 
@@ -122,7 +124,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         for (Node n : graph.nodes()) for (int in : n.inputs()) read.add(in);
         this.bundle = b;
         for (Node n : graph.nodes()) {
-            if (n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU) {
+            if (n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU && n.op() != Op.ATTENTION) {
                 throw new InvalidInputException(b.path() + ": node " + n.ref() + " (" + n.op().spelling() + ") is not one the npu target runs");
             }
         }
@@ -170,6 +172,18 @@ final class NpuGraphExecutable implements GraphExecutable {
             if (graph.has(id) && graph.node(id).op() != Op.INPUT) bytes += n.path("bytes").asLong();
         }
         weightBytes = bytes;
+        JsonNode a = plan.path("attention");
+        if (a.isObject()) {
+            attention = new NpuAttention(a.path("heads").asInt(), a.path("kv_heads").asInt(), a.path("head_dim").asInt(), a.path("layers").asInt(),
+                    dev.path("engines").asInt(), dev.path("spm").path("bytes").asLong());
+            if (attention.capacity != a.path("capacity").asInt()) {
+                close();
+                throw new InvalidInputException(b.path() + ": " + NpuTarget.PLAN + " has a KV cache of " + a.path("capacity").asInt()
+                        + " positions; this device holds " + attention.capacity);
+            }
+        } else {
+            attention = null;
+        }
         try {
             checkHandoffs(b);
         } catch (RuntimeException e) {
@@ -322,6 +336,7 @@ final class NpuGraphExecutable implements GraphExecutable {
     }
 
     private Tensor node(Node n, Map<Integer, Tensor> values) {
+        if (n.op() == Op.ATTENTION) return attention(n, values);
         Tensor x = values.get(n.input(0));
         Epilogue e = Epilogue.of(n);
         Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
@@ -360,6 +375,47 @@ final class NpuGraphExecutable implements GraphExecutable {
         int[] shape = x.shape();
         shape[shape.length - 1] = outWidth;
         return Tensor.f32(y, shape);
+    }
+
+    /**
+     * An attention node: its rows' keys and values into the cache in device DRAM at their positions,
+     * which must follow one another (a prompt's chunk, or one decoded token), then the program of the
+     * row bucket and the smallest key bucket covering them (padding rows write past the sequence's end,
+     * where nothing reads before it is written again).
+     */
+    private Tensor attention(Node n, Map<Integer, Tensor> values) {
+        if (attention == null) throw new InvalidInputException(bundle.path() + ": node " + n.ref() + " is attention, but " + NpuTarget.PLAN + " describes no KV cache");
+        Tensor q = values.get(n.input(0)), k = values.get(n.input(1)), v = values.get(n.input(2));
+        int[] pos = values.get(n.input(3)).ints();
+        int rows = q.rows(), qw = q.width(), kw = k.width();
+        int p0 = pos[0];
+        for (int r = 1; r < rows; r++) {
+            if (pos[r] != p0 + r) throw new InvalidInputException("npu: attention rows at positions " + pos[r - 1] + " then " + pos[r] + "; the KV cache takes consecutive positions");
+        }
+        if (p0 < 0) throw new InvalidInputException("npu: attention at position " + p0);
+        int bucket = rows == 1 ? 1 : rows <= smallRows ? smallRows : chunkRows;
+        int keys = attention.keysFor(p0 + bucket);
+        float[] y = new float[rows * qw];
+        synchronized (SHARED) {
+            Simulator sim = shared.sim;
+            String name = NpuTarget.attentionProgram(bucket, keys);
+            sim.load(shared.programs.computeIfAbsent(name, bundle::bytes));
+            shared.last = null;
+            long[] regs = attention.registers(n.attrs().getInt("layer"), p0);
+            sim.setRegister(NpuAttention.REG_WRITE, regs[0]);
+            sim.setRegister(NpuAttention.REG_LAYER, regs[1]);
+            sim.setRegister(NpuAttention.REG_POS, regs[2]);
+            sim.write("q", 0, floats(q.floats(), 0, rows * qw, bucket * qw));
+            sim.write("k", 0, floats(k.floats(), 0, rows * kw, bucket * kw));
+            sim.write("v", 0, floats(v.floats(), 0, rows * kw, bucket * kw));
+            double c = sim.run(true).cycles();
+            cycles += c;
+            shared.record(name.substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
+            ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * qw)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < rows * qw; i++) y[i] = out.getFloat(4 * i);
+            shared.last = name;
+        }
+        return Tensor.f32(y, q.shape());
     }
 
     /**

@@ -97,6 +97,54 @@ public final class NpuSemantics {
         return y;
     }
 
+    /**
+     * The softmax the simulator runs for attention (flags scaled, register-valid and causal): each entry
+     * first multiplied by {@code scale}, then row {@code r} masked to its first {@code valid0 + r}
+     * entries (clamped to [0, n]).
+     */
+    public static float[] softmaxCausal(float[] x, int n, int rows, float scale, long valid0) {
+        float[] y = new float[n * rows];
+        for (int i = 0; i < n * rows; i++) y[i] = x[i] * scale;
+        for (int r = 0; r < rows; r++) {
+            int v = (int) Math.clamp(valid0 + r, 0, n);
+            float mx = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < v; j++) mx = Math.max(mx, y[r * n + j]);
+            float sum = 0;
+            for (int j = 0; j < n; j++) {
+                float e = j < v ? exp(y[r * n + j] - mx) : 0.0f;
+                y[r * n + j] = e;
+                sum = sum + e;
+            }
+            for (int j = 0; j < n; j++) y[r * n + j] = sum > 0 ? y[r * n + j] / sum : 0.0f;
+        }
+        return y;
+    }
+
+    /** IEEE half bits of {@code v}, rounded to nearest even (the simulator's f32_to_f16). */
+    public static short f16(float v) {
+        return Float.floatToFloat16(v);
+    }
+
+    public static float f32(short h) {
+        return Float.float16ToFloat(h);
+    }
+
+    /**
+     * C[M×N] = A[M×K] · B in float32 from half operands, k ascending (each product is exact in float32);
+     * B as [K][N], or as [N][K] when {@code transposeB}.
+     */
+    public static float[] gemmF16(short[] a, short[] b, int m, int n, int k, boolean transposeB) {
+        float[] c = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0;
+                for (int t = 0; t < k; t++) s = s + f32(a[i * k + t]) * f32(transposeB ? b[j * k + t] : b[t * n + j]);
+                c[i * n + j] = s;
+            }
+        }
+        return c;
+    }
+
     /** C[M×N] = A[M×K] · B, B as [N][K] (transposed) int8, exact int32 (the caller keeps sums in range). */
     public static int[] gemmI8(byte[] a, byte[] bT, int m, int n, int k) {
         int[] c = new int[m * n];

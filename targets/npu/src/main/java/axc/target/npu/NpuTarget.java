@@ -53,18 +53,21 @@ public final class NpuTarget implements Target {
 
     @Override
     public TargetInfo info() {
-        return new TargetInfo("npu", "RNPU-A (simulated): W8A8 matmul, rms_norm_matmul and matmul_swiglu over the engines on the cycle-approximate"
-                + " simulator; other ops on cpu", TargetProvider.API_VERSION, List.of("f32", "f16", "bf16", "q8_0", "q4_0"), List.of("matmul", "rms_norm_matmul", "matmul_swiglu"));
+        return new TargetInfo("npu", "RNPU-A (simulated): W8A8 matmul, rms_norm_matmul and matmul_swiglu over the engines, attention over an FP16 KV cache"
+                + " in device DRAM, on the cycle-approximate simulator; other ops on cpu", TargetProvider.API_VERSION, List.of("f32", "f16", "bf16", "q8_0", "q4_0"),
+                List.of("matmul", "rms_norm_matmul", "matmul_swiglu", "attention"));
     }
 
     @Override
     public Support supports(Node node) {
+        if (node.op() == Op.ATTENTION) return NpuAttention.support(node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());
         return NpuMatmul.support(null, node);
     }
 
     /** With the graph: the weights' shapes, and whether the node's buffers fit this device's scratchpad. */
     @Override
     public Support supports(axc.ir.Graph graph, Node node) {
+        if (node.op() == Op.ATTENTION) return supports(node);
         Support s = NpuMatmul.support(graph, node);
         if (!s.supported() || graph == null || node.op() == Op.INPUT || node.op() == Op.PARAM) return s;
         try {
@@ -117,11 +120,13 @@ public final class NpuTarget implements Target {
         }
         out.add(DEVICE, resolved.getBytes(StandardCharsets.UTF_8));
         // The golden logits are the float reference's; W8A8 sits this far from them (NPU.md B5, level 3).
-        // top-1 0.97 rather than 0.98: the golden prompts have about 50 positions, where one token is 2%.
+        // top-1 0.95 rather than 0.98: the golden prompts have 49 positions, where one token is 2%, and FP16
+        // attention (NPU.md's KV cache and f16 GEMMs) flips one more of the trained model's near-ties there
+        // (0.959; its mean KL 1.7e-4). The 201 positions of validate's own prompts stay at 0.995.
         // W4A8 (int4 per output channel, from 4-bit checkpoints) sits further: about 1e-2 NMSE from the golden logits.
         boolean anyInt4 = layout.nodes.stream().anyMatch(m -> m.int4);
         if (ctx.config() != null) {
-            String t = anyInt4 ? "{\"max_nmse\": 2e-2, \"min_top1\": 0.8}\n" : "{\"max_nmse\": 2e-3, \"min_top1\": 0.97}\n";
+            String t = anyInt4 ? "{\"max_nmse\": 2e-2, \"min_top1\": 0.8}\n" : "{\"max_nmse\": 2e-3, \"min_top1\": 0.95}\n";
             out.add(axc.compile.Golden.TOLERANCE, t.getBytes(StandardCharsets.UTF_8));
         }
         ObjectNode plan = Json.MAPPER.createObjectNode();
@@ -150,6 +155,20 @@ public final class NpuTarget implements Target {
             out.add(program(m.node.id(), 1), NpuProgram.emit(m, 1, layout.x, layout.r, layout.y, layout.rope, hash, DecodeChain.at(layout.nodes, i, false, spm)));
             if (prev >= 0) {
                 out.add(warmProgram(m.node.id()), NpuProgram.emit(m, 1, layout.x, layout.r, layout.y, layout.rope, hash, DecodeChain.at(layout.nodes, i, true, spm)));
+            }
+        }
+        NpuAttention att = layout.attention;
+        if (att != null) {
+            ObjectNode a = plan.putObject("attention");
+            a.put("heads", att.heads).put("kv_heads", att.kvHeads).put("head_dim", att.headDim).put("layers", att.layers).put("capacity", att.capacity)
+                    .put("q", layout.q).put("k", layout.k).put("v", layout.v).put("k_cache", att.kBase).put("v_cache", att.vBase);
+            ArrayNode keys = a.putArray("key_buckets");
+            for (int kb : att.keyBuckets()) {
+                keys.add(kb);
+                for (int rows : new int[]{1, NpuMatmul.SMALL_ROWS, NpuMatmul.CHUNK_ROWS}) {
+                    if (kb < rows) continue;
+                    out.add(attentionProgram(rows, kb), att.emit(rows, kb, layout.q, layout.k, layout.v, layout.y, hash));
+                }
             }
         }
         try {
@@ -191,13 +210,19 @@ public final class NpuTarget implements Target {
         return DIR + "n" + node + (rows <= NpuMatmul.SMALL_ROWS ? "_decode_b" + rows + ".cmd" : "_prefill_c" + rows + ".cmd");
     }
 
+    /** The attention program every layer runs for {@code rows} query rows over {@code keys} cached positions. */
+    static String attentionProgram(int rows, int keys) {
+        return DIR + "attention_" + (rows <= NpuMatmul.SMALL_ROWS ? "decode_b" + rows : "prefill_c" + rows) + "_k" + keys + ".cmd";
+    }
+
     /** The warm variant of a chained decode program ({@link DecodeChain}): its first weight chunk already in place. */
     static String warmProgram(int node) {
         return DIR + "n" + node + "_decode_b1_warm.cmd";
     }
 
     /** Where every lowered node's weights and the I/O buffers sit in device DRAM. */
-    record Layout(List<NpuMatmul> nodes, long weightsEnd, long x, long r, long y, long rope, long end, long shmEnd) {
+    record Layout(List<NpuMatmul> nodes, NpuAttention attention, long weightsEnd, long x, long r, long y, long rope, long q, long k, long v,
+                  long end, long shmEnd) {
         static Layout of(Graph g, int engines, long spm) {
             List<NpuMatmul> nodes = new ArrayList<>();
             long at = 0;
@@ -213,14 +238,28 @@ public final class NpuTarget implements Target {
                 if (m.rope != null) maxD = Math.max(maxD, m.rope.headDim());
                 nodes.add(m);
             }
+            NpuAttention attention = NpuAttention.of(g, engines, spm);
+            long qw = 0, kw = 0;
+            if (attention != null) {
+                qw = (long) attention.heads * attention.headDim;
+                kw = (long) attention.kvHeads * attention.headDim;
+                maxN = Math.max(maxN, qw);
+            }
             long rows = NpuMatmul.CHUNK_ROWS;
-            long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, rope = y + 4 * rows * maxN, end = rope + 4 * rows * maxD;
+            long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, rope = y + 4 * rows * maxN;
+            // The attention's inputs, then its KV cache (keys, then values) at static addresses every program shares.
+            long q = rope + 4 * rows * maxD, k = q + 4 * rows * qw, v = k + 4 * rows * kw, end = v + 4 * rows * kw;
+            if (attention != null) {
+                attention.kBase = (end + PAGE - 1) / PAGE * PAGE;
+                attention.vBase = attention.kBase + attention.cacheBytes();
+                end = attention.vBase + attention.cacheBytes();
+            }
             // Shared memory: the prefill's gathered codes from 0, then two hand-off areas (a node reads one
             // and writes the other, so a chain of hand-offs never overwrites an input still being read).
             long gather = 0;
             for (NpuMatmul m : nodes) gather = Math.max(gather, (m.gatherBytes(NpuMatmul.CHUNK_ROWS) + 63) & ~63L);
             long area = handoffs(g, nodes, gather);
-            return new Layout(nodes, at, x, r, y, rope, end, gather + 2 * area);
+            return new Layout(nodes, attention, at, x, r, y, rope, q, k, v, end, gather + 2 * area);
         }
 
         /**

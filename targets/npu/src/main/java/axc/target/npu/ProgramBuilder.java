@@ -19,6 +19,8 @@ public final class ProgramBuilder {
     public static final int I8I8 = 0, I8I4 = 1, F16F16 = 2;
     public static final int ADD = 0, MUL = 1, CAST = 2, DEQUANT = 3, QUANT = 4, RMSNORM = 5, ROPE = 6, SOFTMAX = 7, SILU_MUL = 8,
             REDUCE = 9, COPY = 10, REQUANT = 11;
+    /** Softmax flags (npu_isa.hpp SoftmaxFlags): scale by f first; valid count plus R[aux]; plus the row's index. */
+    public static final int SOFTMAX_SCALED = 4, SOFTMAX_REG_VALID = 8, SOFTMAX_CAUSAL = 16;
     public static final int NO_SEM = 0xFFFF;
     public static final int NDMA_IN = 0, NDMA_OUT = 1, TU = 2, VU = 3, SC = 4;
 
@@ -61,6 +63,13 @@ public final class ProgramBuilder {
         r.putLong(16, src).putLong(24, dst).putShort(32, (short) runBytes).putShort(34, (short) runs).putShort(36, (short) 1);
         r.putInt(38, srcStride).putInt(46, dstStride).put(54, (byte) 0xFF);
         return r;
+    }
+
+    /** Offsets a DMA's source (or, with {@code dst}, its destination) by {@code R[reg] · stride} bytes. */
+    public static ByteBuffer register(ByteBuffer dma, int reg, int stride, boolean dst) {
+        dma.put(54, (byte) reg).putInt(56, stride);
+        if (dst) dma.put(2, (byte) (dma.get(2) | 1));
+        return dma;
     }
 
     public ByteBuffer gemm(int queue, int mode, long a, long b, long c, int m, int n, int k, boolean accumulate, boolean transposeB) {

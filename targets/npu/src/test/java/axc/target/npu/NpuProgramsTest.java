@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Whole programs (NPU.md B5, level 2): every npu segment of the trained model's artifacts (BF16 ->
  * W8A8, Q4_0 -> W4A8), run on the simulator for two decode steps (1 row; the chained programs run warm,
  * reading the first weight chunk their predecessor prefetched), three rows (the {@code decode_b4}
- * program, padded) and a prefill of two 128-row chunks, the second padded (130 rows; each engine normalizes and quantizes its share of the rows, and the codes are gathered through shared memory), equals {@link NpuReference} bit for bit; and the same artifact on another
+ * program, padded) and a prefill of two 128-row chunks, the second padded (130 rows; each engine normalizes and quantizes its share of the rows, and the codes are gathered through shared memory), equals {@link NpuReference} (and the attention nodes {@link NpuAttention#reference}, over one KV cache run after run) bit for bit; and the same artifact on another
  * device (16 engines instead of 8, other widths and bandwidth) gives the same bits.
  */
 class NpuProgramsTest {
@@ -125,6 +125,26 @@ class NpuProgramsTest {
         return inputs;
     }
 
+    /**
+     * An attention node through the mirror as the runtime runs it: chunks of the prefill's rows, each
+     * padded to its row bucket, over the smallest key bucket that covers it.
+     */
+    static Tensor attention(NpuAttention att, short[] cache, Node n, Map<Integer, Tensor> values, JsonNode plan) {
+        Tensor q = values.get(n.input(0)), k = values.get(n.input(1)), v = values.get(n.input(2));
+        int[] pos = values.get(n.input(3)).ints();
+        int rows = q.rows(), qw = q.width(), kw = k.width(), chunk = plan.path("chunk_rows").asInt(), small = plan.path("small_rows").asInt();
+        float[] y = new float[rows * qw];
+        for (int r0 = 0; r0 < rows; r0 += chunk) {
+            int m = Math.min(chunk, rows - r0), bucket = m == 1 ? 1 : m <= small ? small : chunk;
+            float[] qp = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(q.floats(), r0 * qw, (r0 + m) * qw), bucket * qw);
+            float[] kp = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(k.floats(), r0 * kw, (r0 + m) * kw), bucket * kw);
+            float[] vp = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(v.floats(), r0 * kw, (r0 + m) * kw), bucket * kw);
+            float[] out = att.reference(cache, n.attrs().getInt("layer"), pos[r0], bucket, att.keysFor(pos[r0] + bucket), qp, kp, vp);
+            System.arraycopy(out, 0, y, r0 * qw, m * qw);
+        }
+        return Tensor.f32(y, q.shape());
+    }
+
     static void check(Path artifact, boolean int4) {
         check(artifact, int4, "rebel-chiplet");
     }
@@ -149,7 +169,10 @@ class NpuProgramsTest {
             // Each layer's gate and up hand their output to the down projection through shared memory.
             assertTrue(handoffs >= 4, "nodes handing their output on in shared memory: " + handoffs);
             var image = b.data(NpuTarget.WEIGHTS);
-            int checked = 0, ropes = 0, w4Nodes = 0;
+            int checked = 0, ropes = 0, w4Nodes = 0, attentions = 0;
+            JsonNode a = plan.path("attention");
+            NpuAttention att = new NpuAttention(a.path("heads").asInt(), a.path("kv_heads").asInt(), a.path("head_dim").asInt(), a.path("layers").asInt(),
+                    device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
             List<Integer> npu = new ArrayList<>();
             for (int i = 0; i < p.segments().size(); i++) if (p.segments().get(i).target().equals("npu")) npu.add(i);
             int warm = 0;
@@ -174,6 +197,8 @@ class NpuProgramsTest {
                         for (NpuGraphExecutable x : exes) x.close();
                     }
                 }
+                // The mirror's KV cache: each row count starts on fresh simulators, so with an empty one.
+                short[] cache = new short[(int) att.cacheBytes()];
                 for (int s = 0; s < steps; s++) {
                     for (int j = 0; j < npu.size(); j++) {
                         int i = npu.get(j);
@@ -184,6 +209,11 @@ class NpuProgramsTest {
                         for (Node n : cut.graphInputs()) values.put(n.id(), in.get(n.name()));
                         for (Node n : cut.nodes()) {
                             if (n.op() == axc.ir.Op.INPUT || n.op() == axc.ir.Op.PARAM) continue;
+                            if (n.op() == axc.ir.Op.ATTENTION) {
+                                values.put(n.id(), attention(att, cache, n, values, plan));
+                                if (s == 0) attentions++;
+                                continue;
+                            }
                             NpuMatmul m = new NpuMatmul(cut, n, device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
                             if (s == 0) w4Nodes += m.int4 ? 1 : 0;
                             m.dramBase = dram.get(n.id());
@@ -213,6 +243,7 @@ class NpuProgramsTest {
             assertTrue(warm >= 2 * (npu.size() - 1), "warm decode programs run: " + warm + " of " + npu.size() + " segments");
             assertTrue(checked >= 3 * 9, "npu nodes checked: " + checked);
             assertTrue(ropes >= 3 * 4, "QKV projections with their RoPE epilogue checked: " + ropes);
+            assertTrue(attentions >= 3 * 4, "attention nodes checked: " + attentions);
             if (int4) assertTrue(w4Nodes >= 3 * 8, "W4A8 nodes checked: " + w4Nodes);
             else assertEquals(0, w4Nodes, "a BF16 checkpoint lowers to W8A8 only");
         }

@@ -95,6 +95,51 @@ class SimulatorOpsTest {
     }
 
     @Test
+    void attentionsSoftmaxAndHalfGemmsMatchTheMirrorBitForBit() {
+        // The softmax scaled, its valid count from a register plus an immediate plus the row's index
+        // (causal); the f16 GEMMs with B as [K][N] and as [N][K].
+        Random rnd = new Random(17);
+        try (Simulator s = new Simulator(ATOM)) {
+            for (int trial = 0; trial < 20; trial++) {
+                int n = 8 * (1 + rnd.nextInt(40)), rows = 1 + rnd.nextInt(6), k = 2 * (1 + rnd.nextInt(40));
+                float[] x = random(rnd, n * rows, (float) Math.pow(10, rnd.nextInt(4) - 1));
+                float scale = 0.05f + rnd.nextFloat();
+                long reg = rnd.nextInt(n + 4) - 2;
+                int imm = rnd.nextInt(3);
+                short[] a = halves(rnd, rows * k), bk = halves(rnd, k * n);
+                long X = spm(0), SM = spm(1 << 19), A = spm(1 << 20), B = spm(3 << 19), C = spm(2 << 20), CT = spm(5 << 19);
+                ProgramBuilder b = new ProgramBuilder();
+                b.vop(VU, ProgramBuilder.SOFTMAX, X, 0, SM, n, rows, scale, 3, imm,
+                        ProgramBuilder.SOFTMAX_SCALED | ProgramBuilder.SOFTMAX_REG_VALID | ProgramBuilder.SOFTMAX_CAUSAL);
+                b.gemm(TU, ProgramBuilder.F16F16, A, B, C, rows, n, k, false, false);
+                b.gemm(TU, ProgramBuilder.F16F16, A, B, CT, rows, n, k, false, true);
+                s.load(b.bytes());
+                s.setRegister(3, reg);
+                s.write(null, X, floats(x));
+                s.write(null, A, halfBytes(a));
+                s.write(null, B, halfBytes(bk));
+                s.run(trial % 2 == 0);
+                assertBits(NpuSemantics.softmaxCausal(x, n, rows, scale, reg + imm), floats(s.read(null, SM, 4 * n * rows)), "causal softmax");
+                assertBits(NpuSemantics.gemmF16(a, bk, rows, n, k, false), floats(s.read(null, C, 4 * rows * n)), "f16 GEMM");
+                // The same halves of B read as [N][K].
+                assertBits(NpuSemantics.gemmF16(a, bk, rows, n, k, true), floats(s.read(null, CT, 4 * rows * n)), "f16 GEMM, B transposed");
+            }
+        }
+    }
+
+    static short[] halves(Random rnd, int n) {
+        short[] h = new short[n];
+        for (int i = 0; i < n; i++) h[i] = NpuSemantics.f16((float) rnd.nextGaussian() * (i % 29 == 0 ? 50 : 1));
+        return h;
+    }
+
+    static byte[] halfBytes(short[] h) {
+        ByteBuffer b = ByteBuffer.allocate(2 * h.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (short v : h) b.putShort(v);
+        return b.array();
+    }
+
+    @Test
     void anInt8LinearLayerMatchesTheMirror() {
         // quant → GEMM (i8·i8, transposed B) → dequant with row and column scales and a bias.
         Random rnd = new Random(5);

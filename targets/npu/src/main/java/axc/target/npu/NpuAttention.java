@@ -1,0 +1,261 @@
+package axc.target.npu;
+
+import axc.ir.Graph;
+import axc.ir.Node;
+import axc.ir.Op;
+import axc.target.Support;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static axc.target.npu.ProgramBuilder.DRAM;
+import static axc.target.npu.ProgramBuilder.NO_SEM;
+import static axc.target.npu.ProgramBuilder.SPM;
+import static axc.target.npu.ProgramBuilder.address;
+import static axc.target.npu.ProgramBuilder.queue;
+
+/**
+ * The attention nodes of a model on the NPU (NPU.md B3), one set of programs that every layer runs.
+ *
+ * <p>The KV cache lives in device DRAM at static addresses: FP16, keys then values, each laid out
+ * {@code [layer][kv_head][capacity][head_dim]}. A run writes its rows' keys and values at the positions
+ * {@code p0 .. p0+rows-1} and attends over the first {@code keys} positions of the cache, masked
+ * causally: row {@code r} sees positions up to {@code p0 + r}. The host sets three registers before a
+ * run: {@link #REG_WRITE} (the first written row of the cache, counted in head_dim rows from the
+ * layer's start), {@link #REG_LAYER} (the layer's first row) and {@link #REG_POS} ({@code p0}); the
+ * DMAs offset their cache addresses by them and the softmax takes its valid count from the last, so
+ * one program serves every layer and position. Programs come per row bucket (1, 4, 128) and per key
+ * bucket ({@link #keyBuckets}: 64 doubling up to the capacity), the host picking the smallest that
+ * covers {@code p0 + rows}.
+ *
+ * <p>Per engine, a contiguous range of query heads. The engines that own a kv head ({@code h % engines})
+ * first cast its new keys and values to FP16 and write them into the cache; every engine waits for
+ * those writes (a barrier semaphore), loads the keys and values of the kv heads its query heads read,
+ * then per query head and block of up to {@link #ROW_BLOCK} rows: q to FP16, scores = q·Kᵀ (an f16
+ * GEMM into float32), a scaled causal softmax, the probabilities to FP16, out = P·V, written to its
+ * columns of {@code y}. Each engine's steps run one after another on one semaphore ({@code e}); the
+ * barrier is semaphore {@code engines}.
+ */
+final class NpuAttention {
+    /** Positions of one sequence the cache holds at most (less where the scratchpad cannot hold its keys). */
+    static final int MAX_CAPACITY = 4096;
+    static final int MIN_KEYS = 64;
+    /** Query rows per GEMM and softmax. */
+    static final int ROW_BLOCK = 32;
+    static final int REG_WRITE = 0, REG_LAYER = 1, REG_POS = 2;
+
+    final int heads, kvHeads, headDim, layers, engines, capacity;
+    final float scale;
+    /** DRAM addresses of the key and value caches ({@link NpuTarget.Layout}). */
+    long kBase, vBase;
+
+    NpuAttention(int heads, int kvHeads, int headDim, int layers, int engines, long spmBytes) {
+        if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) throw new IllegalArgumentException(heads + " query heads over " + kvHeads + " kv heads");
+        if (headDim <= 0 || headDim % 2 != 0 || headDim > 512) throw new IllegalArgumentException("head_dim " + headDim + " (even, at most 512)");
+        this.heads = heads;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.layers = layers;
+        this.engines = engines;
+        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        int cap = MAX_CAPACITY;
+        while (cap >= MIN_KEYS && spm(NpuMatmul.CHUNK_ROWS, cap).end > spmBytes) cap /= 2;
+        if (cap < MIN_KEYS) throw new IllegalArgumentException("the scratchpad (" + spmBytes + " bytes) cannot hold " + MIN_KEYS + " keys of head_dim " + headDim);
+        this.capacity = cap;
+    }
+
+    /** The one shape every attention node of {@code g} shares (the programs serve all layers), or why not. */
+    static NpuAttention of(Graph g, int engines, long spmBytes) {
+        NpuAttention a = null;
+        int layers = 0;
+        for (Node n : g.nodes()) {
+            if (n.op() != Op.ATTENTION) continue;
+            var at = n.attrs();
+            layers = Math.max(layers, at.getInt("layer") + 1);
+            if (a == null) {
+                a = new NpuAttention(at.getInt("heads"), at.getInt("kv_heads"), at.getInt("head_dim"), 1, engines, spmBytes);
+            } else if (a.heads != at.getInt("heads") || a.kvHeads != at.getInt("kv_heads") || a.headDim != at.getInt("head_dim")) {
+                throw new IllegalArgumentException("attention nodes of different shapes");
+            }
+        }
+        return a == null ? null : new NpuAttention(a.heads, a.kvHeads, a.headDim, layers, engines, spmBytes);
+    }
+
+    static Support support(Node n, int engines, long spmBytes) {
+        var at = n.attrs();
+        try {
+            new NpuAttention(at.getInt("heads"), at.getInt("kv_heads"), at.getInt("head_dim"), 1, engines, spmBytes);
+            return Support.yes();
+        } catch (IllegalArgumentException e) {
+            return Support.no("attention: " + e.getMessage());
+        }
+    }
+
+    /** Bytes of one of the two caches. */
+    long cacheBytes() {
+        return 2L * layers * kvHeads * capacity * headDim;
+    }
+
+    /** The key buckets programs are emitted for. */
+    List<Integer> keyBuckets() {
+        List<Integer> b = new ArrayList<>();
+        for (int k = MIN_KEYS; k <= capacity; k *= 2) b.add(k);
+        return b;
+    }
+
+    /** The smallest key bucket covering {@code needed} positions. */
+    int keysFor(int needed) {
+        for (int k : keyBuckets()) if (k >= needed) return k;
+        throw new IllegalArgumentException("position " + (needed - 1) + " is past the npu KV cache's " + capacity + " positions");
+    }
+
+    int headsPerEngine() {
+        return (heads + engines - 1) / engines;
+    }
+
+    /** The scratchpad of one engine for {@code rows} query rows over {@code keys} keys (64-byte aligned regions). */
+    record Spm(long new32, long new16, long k, long v, long q32, long q16, long s32, long p16, long o32, long end) {
+    }
+
+    Spm spm(int rows, int keys) {
+        int rb = Math.min(rows, ROW_BLOCK);
+        long[] sizes = {4L * rows * headDim, 2L * rows * headDim, 2L * keys * headDim, 2L * keys * headDim, 4L * rb * headDim, 2L * rb * headDim,
+                4L * rb * keys, 2L * rb * keys, 4L * rb * headDim};
+        long[] at = new long[sizes.length + 1];
+        for (int i = 0; i < sizes.length; i++) at[i + 1] = at[i] + ((sizes[i] + 63) & ~63L);
+        return new Spm(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], at[8], at[9]);
+    }
+
+    /** Engines that own a kv head (write its new rows): the barrier's count. */
+    int writers() {
+        return Math.min(kvHeads, engines);
+    }
+
+    /**
+     * The program for {@code rows} query rows (a bucket: 1, 4 or 128) over {@code keys} cached positions;
+     * q, k, v (rows × heads·D, rows × kv·D twice, float32) and y (rows × heads·D) at those DRAM addresses.
+     */
+    byte[] emit(int rows, int keys, long qAt, long kAt, long vAt, long yAt, long deviceHash) {
+        if (rows > 0xFFFF || keys > capacity) throw new IllegalArgumentException(rows + " rows over " + keys + " keys");
+        ProgramBuilder b = new ProgramBuilder().deviceHash(deviceHash);
+        int d = headDim, qw = heads * d, kw = kvHeads * d;
+        b.symbol("q", address(DRAM, 0, qAt), 4L * rows * qw);
+        b.symbol("k", address(DRAM, 0, kAt), 4L * rows * kw);
+        b.symbol("v", address(DRAM, 0, vAt), 4L * rows * kw);
+        b.symbol("y", address(DRAM, 0, yAt), 4L * rows * qw);
+        Spm spm = spm(rows, keys);
+        int barrier = engines, rb = Math.min(rows, ROW_BLOCK), g = heads / kvHeads;
+        for (int e = 0; e < engines; e++) {
+            final int eng = e;
+            java.util.function.LongUnaryOperator s = off -> address(SPM, eng, off);
+            int in = queue(e, ProgramBuilder.NDMA_IN), out = queue(e, ProgramBuilder.NDMA_OUT), tu = queue(e, ProgramBuilder.TU), vu = queue(e, ProgramBuilder.VU);
+            Seq seq = new Seq(e);
+            // The new rows of the kv heads this engine owns, to FP16 and into the cache.
+            boolean wrote = false;
+            for (int h = e; h < kvHeads; h += engines) {
+                long[] from = {kAt, vAt}, cache = {kBase, vBase};
+                for (int part = 0; part < 2; part++) {
+                    seq.next(b.dma(in, address(DRAM, 0, from[part] + 4L * h * d), s.applyAsLong(spm.new32()), 4 * d, rows, 4 * kw, 4 * d, 3));
+                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.new32()), 0, s.applyAsLong(spm.new16()), d, rows, 0, 0, 0, 1));
+                    ByteBuffer w = b.dma(out, s.applyAsLong(spm.new16()), address(DRAM, 0, cache[part] + 2L * h * capacity * d), 2 * d, rows, 2 * d, 2 * d, 2);
+                    seq.next(ProgramBuilder.register(w, REG_WRITE, 2 * d, true));
+                }
+                wrote = true;
+            }
+            if (wrote) b.record(out, ProgramBuilder.SYNC, 0, 0, e, seq.done(), barrier, 0);
+            int h0 = Math.min(heads, e * headsPerEngine()), h1 = Math.min(heads, h0 + headsPerEngine());
+            if (h0 == h1) continue;
+            // Every engine's writes are in the cache before any engine reads it.
+            b.record(in, ProgramBuilder.SYNC, 0, 0, barrier, writers(), NO_SEM, 0);
+            int loaded = -1;
+            for (int hq = h0; hq < h1; hq++) {
+                int kv = hq / g;
+                if (kv != loaded) {
+                    for (long[] part : new long[][]{{kBase, spm.k()}, {vBase, spm.v()}}) {
+                        ByteBuffer l = NpuProgram.copy(b, in, address(DRAM, 0, part[0] + 2L * kv * capacity * d), s.applyAsLong(part[1]), 2L * keys * d, 2);
+                        seq.next(ProgramBuilder.register(l, REG_LAYER, 2 * d, false));
+                    }
+                    loaded = kv;
+                }
+                for (int b0 = 0; b0 < rows; b0 += rb) {
+                    int nb = Math.min(rb, rows - b0);
+                    long col = 4L * ((long) b0 * qw + (long) hq * d);
+                    seq.next(b.dma(in, address(DRAM, 0, qAt + col), s.applyAsLong(spm.q32()), 4 * d, nb, 4 * qw, 4 * d, 3));
+                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.q32()), 0, s.applyAsLong(spm.q16()), d, nb, 0, 0, 0, 1));
+                    seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.q16()), s.applyAsLong(spm.k()), s.applyAsLong(spm.s32()), nb, keys, d, false, true));
+                    seq.next(b.vop(vu, ProgramBuilder.SOFTMAX, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.s32()), keys, nb, scale, REG_POS, 1 + b0,
+                            ProgramBuilder.SOFTMAX_SCALED | ProgramBuilder.SOFTMAX_REG_VALID | ProgramBuilder.SOFTMAX_CAUSAL));
+                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.p16()), keys, nb, 0, 0, 0, 1));
+                    seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.p16()), s.applyAsLong(spm.v()), s.applyAsLong(spm.o32()), nb, d, keys, false, false));
+                    seq.next(b.dma(out, s.applyAsLong(spm.o32()), address(DRAM, 0, yAt + col), 4 * d, nb, 4 * d, 4 * qw, 3));
+                }
+            }
+        }
+        return b.bytes();
+    }
+
+    /** One engine's steps in order: each waits for the one before it on semaphore {@code e} and signals it. */
+    private static final class Seq {
+        private final int sem;
+        private int steps;
+
+        Seq(int sem) {
+            this.sem = sem;
+        }
+
+        void next(ByteBuffer r) {
+            ProgramBuilder.sync(r, steps == 0 ? NO_SEM : sem, steps, sem);
+            steps++;
+        }
+
+        /** The semaphore's value once every step so far is done. */
+        int done() {
+            return steps;
+        }
+    }
+
+    /** The registers of a run of layer {@code layer} at positions from {@code p0}. */
+    long[] registers(int layer, int p0) {
+        long layerRow = (long) layer * kvHeads * capacity;
+        return new long[]{layerRow + p0, layerRow, p0};
+    }
+
+    /**
+     * The Java mirror of a run (NPU.md B5, whole programs): writes the rows' keys and values into
+     * {@code cache} (the two caches as FP16 bits, {@code [K|V][layer][kv_head][capacity][head_dim]}) and
+     * returns y, bit for bit what the program computes; {@code q}, {@code k} and {@code v} hold
+     * {@code rows} rows (a bucket's, padding included).
+     */
+    float[] reference(short[] cache, int layer, int p0, int rows, int keys, float[] q, float[] k, float[] v) {
+        int d = headDim, qw = heads * d, kw = kvHeads * d, g = heads / kvHeads, rb = Math.min(rows, ROW_BLOCK);
+        long half = (long) layers * kvHeads * capacity * d;
+        for (int h = 0; h < kvHeads; h++) {
+            for (int r = 0; r < rows; r++) {
+                long at = (((long) layer * kvHeads + h) * capacity + p0 + r) * d;
+                for (int i = 0; i < d; i++) {
+                    cache[(int) (at + i)] = NpuSemantics.f16(k[r * kw + h * d + i]);
+                    cache[(int) (half + at + i)] = NpuSemantics.f16(v[r * kw + h * d + i]);
+                }
+            }
+        }
+        float[] y = new float[rows * qw];
+        for (int hq = 0; hq < heads; hq++) {
+            int kv = hq / g;
+            int base = (int) (((long) layer * kvHeads + kv) * capacity * d);
+            short[] kb = java.util.Arrays.copyOfRange(cache, base, base + keys * d);
+            short[] vb = java.util.Arrays.copyOfRange(cache, (int) (half + base), (int) (half + base) + keys * d);
+            for (int b0 = 0; b0 < rows; b0 += rb) {
+                int nb = Math.min(rb, rows - b0);
+                short[] qs = new short[nb * d];
+                for (int r = 0; r < nb; r++) for (int i = 0; i < d; i++) qs[r * d + i] = NpuSemantics.f16(q[(b0 + r) * qw + hq * d + i]);
+                float[] p = NpuSemantics.softmaxCausal(NpuSemantics.gemmF16(qs, kb, nb, keys, d, true), keys, nb, scale, (long) p0 + 1 + b0);
+                short[] ps = new short[p.length];
+                for (int i = 0; i < p.length; i++) ps[i] = NpuSemantics.f16(p[i]);
+                float[] o = NpuSemantics.gemmF16(ps, vb, nb, d, keys, false);
+                for (int r = 0; r < nb; r++) System.arraycopy(o, r * d, y, (b0 + r) * qw + hq * d, d);
+            }
+        }
+        return y;
+    }
+}
