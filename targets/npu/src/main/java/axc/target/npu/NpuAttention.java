@@ -34,8 +34,9 @@ import static axc.target.npu.ProgramBuilder.queue;
  * those writes (a barrier semaphore), loads the keys and values of the kv heads its query heads read,
  * then per query head and block of up to {@link #ROW_BLOCK} rows: q to FP16, scores = q·Kᵀ (an f16
  * GEMM into float32), a scaled causal softmax, the probabilities to FP16, out = P·V, written to its
- * columns of {@code y}. Each engine's steps run one after another on one semaphore ({@code e}); the
- * barrier is semaphore {@code engines}.
+ * columns of {@code y}. A decoded row takes the engine's heads of one kv head as the rows of one GEMM
+ * and one softmax. Each engine's steps run in order on one semaphore ({@code e}), keys and values
+ * side by side on its two DMA queues; the barrier is semaphore {@code engines}.
  */
 final class NpuAttention {
     /** Positions of one sequence the cache holds at most (less where the scratchpad cannot hold its keys). */
@@ -60,7 +61,7 @@ final class NpuAttention {
         this.engines = engines;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
         int cap = MAX_CAPACITY;
-        while (cap >= MIN_KEYS && spm(NpuMatmul.CHUNK_ROWS, cap).end > spmBytes) cap /= 2;
+        while (cap >= MIN_KEYS && Math.max(spm(NpuMatmul.CHUNK_ROWS, cap).end, spm(1, cap).end) > spmBytes) cap /= 2;
         if (cap < MIN_KEYS) throw new IllegalArgumentException("the scratchpad (" + spmBytes + " bytes) cannot hold " + MIN_KEYS + " keys of head_dim " + headDim);
         this.capacity = cap;
     }
@@ -115,16 +116,21 @@ final class NpuAttention {
     }
 
     /** The scratchpad of one engine for {@code rows} query rows over {@code keys} keys (64-byte aligned regions). */
-    record Spm(long new32, long new16, long k, long v, long q32, long q16, long s32, long p16, long o32, long end) {
+    record Spm(long newK32, long newV32, long newK16, long newV16, long k, long v, long q32, long q16, long s32, long p16, long o32, long end) {
+    }
+
+    /** Query rows of one GEMM: a block of a chunk's rows, or a decoded row's heads of one kv head. */
+    int rowBlock(int rows) {
+        return rows == 1 ? headsPerEngine() : Math.min(rows, ROW_BLOCK);
     }
 
     Spm spm(int rows, int keys) {
-        int rb = Math.min(rows, ROW_BLOCK);
-        long[] sizes = {4L * rows * headDim, 2L * rows * headDim, 2L * keys * headDim, 2L * keys * headDim, 4L * rb * headDim, 2L * rb * headDim,
-                4L * rb * keys, 2L * rb * keys, 4L * rb * headDim};
+        int rb = rowBlock(rows);
+        long[] sizes = {4L * rows * headDim, 4L * rows * headDim, 2L * rows * headDim, 2L * rows * headDim, 2L * keys * headDim, 2L * keys * headDim,
+                4L * rb * headDim, 2L * rb * headDim, 4L * rb * keys, 2L * rb * keys, 4L * rb * headDim};
         long[] at = new long[sizes.length + 1];
         for (int i = 0; i < sizes.length; i++) at[i + 1] = at[i] + ((sizes[i] + 63) & ~63L);
-        return new Spm(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], at[8], at[9]);
+        return new Spm(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], at[8], at[9], at[10], at[11]);
     }
 
     /** Engines that own a kv head (write its new rows): the barrier's count. */
@@ -151,16 +157,25 @@ final class NpuAttention {
             java.util.function.LongUnaryOperator s = off -> address(SPM, eng, off);
             int in = queue(e, ProgramBuilder.NDMA_IN), out = queue(e, ProgramBuilder.NDMA_OUT), tu = queue(e, ProgramBuilder.TU), vu = queue(e, ProgramBuilder.VU);
             Seq seq = new Seq(e);
-            // The new rows of the kv heads this engine owns, to FP16 and into the cache.
+            // The new rows of the kv heads this engine owns, to FP16 and into the cache: keys through
+            // NDMA_IN while values come through NDMA_OUT, and the other way round for the writes.
             boolean wrote = false;
             for (int h = e; h < kvHeads; h += engines) {
-                long[] from = {kAt, vAt}, cache = {kBase, vBase};
+                long[] from = {kAt, vAt}, cache = {kBase, vBase}, staged = {spm.newK32(), spm.newV32()}, half = {spm.newK16(), spm.newV16()};
+                ByteBuffer[] load = new ByteBuffer[2], cast = new ByteBuffer[2], write = new ByteBuffer[2];
                 for (int part = 0; part < 2; part++) {
-                    seq.next(b.dma(in, address(DRAM, 0, from[part] + 4L * h * d), s.applyAsLong(spm.new32()), 4 * d, rows, 4 * kw, 4 * d, 3));
-                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.new32()), 0, s.applyAsLong(spm.new16()), d, rows, 0, 0, 0, 1));
-                    ByteBuffer w = b.dma(out, s.applyAsLong(spm.new16()), address(DRAM, 0, cache[part] + 2L * h * capacity * d), 2 * d, rows, 2 * d, 2 * d, 2);
-                    seq.next(ProgramBuilder.register(w, REG_WRITE, 2 * d, true));
+                    load[part] = b.dma(part == 0 ? in : out, address(DRAM, 0, from[part] + 4L * h * d), s.applyAsLong(staged[part]), 4 * d, rows, 4 * kw, 4 * d, 3);
                 }
+                seq.together(load);
+                for (int part = 0; part < 2; part++) {
+                    cast[part] = b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(staged[part]), 0, s.applyAsLong(half[part]), d, rows, 0, 0, 0, 1);
+                }
+                seq.together(cast);
+                for (int part = 0; part < 2; part++) {
+                    ByteBuffer w = b.dma(part == 0 ? out : in, s.applyAsLong(half[part]), address(DRAM, 0, cache[part] + 2L * h * capacity * d), 2 * d, rows, 2 * d, 2 * d, 2);
+                    write[part] = ProgramBuilder.register(w, REG_WRITE, 2 * d, true);
+                }
+                seq.together(write);
                 wrote = true;
             }
             if (wrote) b.record(out, ProgramBuilder.SYNC, 0, 0, e, seq.done(), barrier, 0);
@@ -168,34 +183,43 @@ final class NpuAttention {
             if (h0 == h1) continue;
             // Every engine's writes are in the cache before any engine reads it.
             b.record(in, ProgramBuilder.SYNC, 0, 0, barrier, writers(), NO_SEM, 0);
+            b.record(out, ProgramBuilder.SYNC, 0, 0, barrier, writers(), NO_SEM, 0);
             int loaded = -1;
-            for (int hq = h0; hq < h1; hq++) {
+            for (int hq = h0; hq < h1; ) {
                 int kv = hq / g;
+                // A decoded row takes the engine's query heads of one kv head together: one row each in
+                // one GEMM and one softmax (rows are independent, so the bits are the per-head ones).
+                int span = rows == 1 ? Math.min(h1, (kv + 1) * g) - hq : 1;
                 if (kv != loaded) {
-                    for (long[] part : new long[][]{{kBase, spm.k()}, {vBase, spm.v()}}) {
-                        ByteBuffer l = NpuProgram.copy(b, in, address(DRAM, 0, part[0] + 2L * kv * capacity * d), s.applyAsLong(part[1]), 2L * keys * d, 2);
-                        seq.next(ProgramBuilder.register(l, REG_LAYER, 2 * d, false));
-                    }
                     loaded = kv;
+                    ByteBuffer[] kvLoad = new ByteBuffer[2];
+                    long[][] parts = {{kBase, spm.k()}, {vBase, spm.v()}};
+                    for (int part = 0; part < 2; part++) {
+                        ByteBuffer l = NpuProgram.copy(b, part == 0 ? in : out, address(DRAM, 0, parts[part][0] + 2L * kv * capacity * d), s.applyAsLong(parts[part][1]), 2L * keys * d, 2);
+                        kvLoad[part] = ProgramBuilder.register(l, REG_LAYER, 2 * d, false);
+                    }
+                    seq.together(kvLoad);
                 }
                 for (int b0 = 0; b0 < rows; b0 += rb) {
-                    int nb = Math.min(rb, rows - b0);
+                    int nb = Math.min(rb, rows - b0), m = span * nb;
                     long col = 4L * ((long) b0 * qw + (long) hq * d);
-                    seq.next(b.dma(in, address(DRAM, 0, qAt + col), s.applyAsLong(spm.q32()), 4 * d, nb, 4 * qw, 4 * d, 3));
-                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.q32()), 0, s.applyAsLong(spm.q16()), d, nb, 0, 0, 0, 1));
-                    seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.q16()), s.applyAsLong(spm.k()), s.applyAsLong(spm.s32()), nb, keys, d, false, true));
-                    seq.next(b.vop(vu, ProgramBuilder.SOFTMAX, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.s32()), keys, nb, scale, REG_POS, 1 + b0,
-                            ProgramBuilder.SOFTMAX_SCALED | ProgramBuilder.SOFTMAX_REG_VALID | ProgramBuilder.SOFTMAX_CAUSAL));
-                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.p16()), keys, nb, 0, 0, 0, 1));
-                    seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.p16()), s.applyAsLong(spm.v()), s.applyAsLong(spm.o32()), nb, d, keys, false, false));
-                    seq.next(b.dma(out, s.applyAsLong(spm.o32()), address(DRAM, 0, yAt + col), 4 * d, nb, 4 * d, 4 * qw, 3));
+                    int causal = rows == 1 ? 0 : ProgramBuilder.SOFTMAX_CAUSAL;
+                    seq.next(b.dma(in, address(DRAM, 0, qAt + col), s.applyAsLong(spm.q32()), 4 * d * span, nb, 4 * qw, 4 * d * span, 3));
+                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.q32()), 0, s.applyAsLong(spm.q16()), d, m, 0, 0, 0, 1));
+                    seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.q16()), s.applyAsLong(spm.k()), s.applyAsLong(spm.s32()), m, keys, d, false, true));
+                    seq.next(b.vop(vu, ProgramBuilder.SOFTMAX, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.s32()), keys, m, scale, REG_POS, 1 + b0,
+                            ProgramBuilder.SOFTMAX_SCALED | ProgramBuilder.SOFTMAX_REG_VALID | causal));
+                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.p16()), keys, m, 0, 0, 0, 1));
+                    seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.p16()), s.applyAsLong(spm.v()), s.applyAsLong(spm.o32()), m, d, keys, false, false));
+                    seq.next(b.dma(out, s.applyAsLong(spm.o32()), address(DRAM, 0, yAt + col), 4 * d * span, nb, 4 * d * span, 4 * qw, 3));
                 }
+                hq += span;
             }
         }
         return b.bytes();
     }
 
-    /** One engine's steps in order: each waits for the one before it on semaphore {@code e} and signals it. */
+    /** One engine's steps in order: each waits for the ones before it on semaphore {@code e} and signals it. */
     private static final class Seq {
         private final int sem;
         private int steps;
@@ -205,8 +229,13 @@ final class NpuAttention {
         }
 
         void next(ByteBuffer r) {
-            ProgramBuilder.sync(r, steps == 0 ? NO_SEM : sem, steps, sem);
-            steps++;
+            together(r);
+        }
+
+        /** Records that run side by side (on different queues): each waits for the steps before, and signals. */
+        void together(ByteBuffer... rs) {
+            for (ByteBuffer r : rs) ProgramBuilder.sync(r, steps == 0 ? NO_SEM : sem, steps, sem);
+            steps += rs.length;
         }
 
         /** The semaphore's value once every step so far is done. */

@@ -136,6 +136,8 @@ public final class NpuTarget implements Target {
         plan.put("x", layout.x).put("r", layout.r).put("y", layout.y).put("rope", layout.rope).put("dram_bytes", layout.end);
         boolean chained = DecodeChain.fits(layout.nodes, spm);
         plan.put("decode_chain", chained);
+        // Where the chain's prefetch regions start: a program that stays below leaves a prefetched chunk in place.
+        if (chained) plan.put("chain_region", DecodeChain.region(0, spm, DecodeChain.regionBytes(layout.nodes)));
         ArrayNode nodes = plan.putArray("nodes");
         for (int i = 0; i < layout.nodes.size(); i++) {
             NpuMatmul m = layout.nodes.get(i);
