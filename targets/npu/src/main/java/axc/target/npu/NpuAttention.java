@@ -29,14 +29,16 @@ import static axc.target.npu.ProgramBuilder.queue;
  * bucket ({@link #keyBuckets}: 64 doubling up to the capacity), the host picking the smallest that
  * covers {@code p0 + rows}.
  *
- * <p>Per engine, a contiguous range of query heads. The engines that own a kv head ({@code h % engines})
- * first cast its new keys and values to FP16 and write them into the cache; every engine waits for
- * those writes (a barrier semaphore), loads the keys and values of the kv heads its query heads read,
- * then per query head and block of up to {@link #ROW_BLOCK} rows: q to FP16, scores = q·Kᵀ (an f16
- * GEMM into float32), a scaled causal softmax, the probabilities to FP16, out = P·V, written to its
- * columns of {@code y}. A decoded row takes the engine's heads of one kv head as the rows of one GEMM
- * and one softmax. Each engine's steps run in order on one semaphore ({@code e}), keys and values
- * side by side on its two DMA queues; the barrier is semaphore {@code engines}.
+ * <p>Per engine, a contiguous range of query heads ({@link #range}). Each engine loads the cached keys
+ * and values of the kv heads its query heads read, with this run's new rows of them, casts the new rows
+ * to FP16 and patches them into its loaded blocks at their positions; then per query head and block of
+ * up to {@link #ROW_BLOCK} rows: q to FP16, scores = q·Kᵀ (an f16 GEMM into float32), a scaled causal
+ * softmax, the probabilities to FP16, out = P·V, written to its columns of {@code y}. A decoded row
+ * takes the engine's heads of one kv head as the rows of one GEMM and one softmax. The engine that
+ * holds a kv head's first query head ({@link #owner}) writes that head's new rows into the cache, last
+ * on its DMA queues, once every engine has signalled the barrier (semaphore {@code engines}) that its
+ * loads from the cache are done. Each engine's steps run in order on its semaphore ({@code e}), keys
+ * and values side by side on its two DMA queues.
  */
 final class NpuAttention {
     /** Positions of one sequence the cache holds at most (less where the scratchpad cannot hold its keys). */
@@ -111,12 +113,39 @@ final class NpuAttention {
         throw new IllegalArgumentException("position " + (needed - 1) + " is past the npu KV cache's " + capacity + " positions");
     }
 
+    /**
+     * Engine {@code e}'s query heads {@code [from, to)}. With at least as many engines as kv heads, each
+     * kv head's group of query heads is split over its own engines, so an engine reads one kv head and
+     * none waits on a second; with fewer, the heads are cut evenly, several kv heads an engine.
+     */
+    int[] range(int e) {
+        int g = heads / kvHeads;
+        if (engines >= kvHeads) {
+            int per = engines / kvHeads, kv = e / per, i = e % per, share = (g + per - 1) / per;
+            if (kv >= kvHeads) return new int[]{heads, heads};
+            int from = Math.min(kv * g + g, kv * g + i * share);
+            return new int[]{from, Math.min(kv * g + g, from + share)};
+        }
+        int share = (heads + engines - 1) / engines, from = Math.min(heads, e * share);
+        return new int[]{from, Math.min(heads, from + share)};
+    }
+
     int headsPerEngine() {
-        return (heads + engines - 1) / engines;
+        int most = 0;
+        for (int e = 0; e < engines; e++) most = Math.max(most, range(e)[1] - range(e)[0]);
+        return most;
     }
 
     /** The scratchpad of one engine for {@code rows} query rows over {@code keys} keys (64-byte aligned regions). */
-    record Spm(long newK32, long newV32, long newK16, long newV16, long k, long v, long q32, long q16, long s32, long p16, long o32, long end) {
+    record Spm(long slots, long slotBytes, long k, long v, long q32, long q16, long s32, long p16, long o32, long end) {
+        /** A kv head's new rows in slot {@code i}: keys then values in float32 (as loaded), then both in FP16. */
+        long new32(int i) {
+            return slots + i * slotBytes;
+        }
+
+        long new16(int i, int rows, int headDim) {
+            return new32(i) + 8L * rows * headDim;
+        }
     }
 
     /** Query rows of one GEMM: a block of a chunk's rows, or a decoded row's heads of one kv head. */
@@ -124,18 +153,32 @@ final class NpuAttention {
         return rows == 1 ? headsPerEngine() : Math.min(rows, ROW_BLOCK);
     }
 
-    Spm spm(int rows, int keys) {
-        int rb = rowBlock(rows);
-        long[] sizes = {4L * rows * headDim, 4L * rows * headDim, 2L * rows * headDim, 2L * rows * headDim, 2L * keys * headDim, 2L * keys * headDim,
-                4L * rb * headDim, 2L * rb * headDim, 4L * rb * keys, 2L * rb * keys, 4L * rb * headDim};
-        long[] at = new long[sizes.length + 1];
-        for (int i = 0; i < sizes.length; i++) at[i + 1] = at[i] + ((sizes[i] + 63) & ~63L);
-        return new Spm(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], at[8], at[9], at[10], at[11]);
+    /** Kv heads one engine's query heads read, at most. */
+    int slots() {
+        return Math.min(kvHeads, (headsPerEngine() + heads / kvHeads - 2) / (heads / kvHeads) + 1);
     }
 
-    /** Engines that own a kv head (write its new rows): the barrier's count. */
-    int writers() {
-        return Math.min(kvHeads, engines);
+    Spm spm(int rows, int keys) {
+        int rb = rowBlock(rows);
+        long slot = (12L * rows * headDim + 63) & ~63L;
+        long[] sizes = {slot * slots(), 2L * keys * headDim, 2L * keys * headDim, 4L * rb * headDim, 2L * rb * headDim, 4L * rb * keys, 2L * rb * keys, 4L * rb * headDim};
+        long[] at = new long[sizes.length + 1];
+        for (int i = 0; i < sizes.length; i++) at[i + 1] = at[i] + ((sizes[i] + 63) & ~63L);
+        return new Spm(at[0], slot, at[1], at[2], at[3], at[4], at[5], at[6], at[7], at[8]);
+    }
+
+    /** The engine whose query heads include kv head {@code h}'s first: it writes that head's new rows. */
+    int owner(int h) {
+        int first = h * (heads / kvHeads);
+        for (int e = 0; e < engines; e++) if (range(e)[0] <= first && first < range(e)[1]) return e;
+        throw new IllegalStateException("no engine holds head " + first);
+    }
+
+    /** Engines with query heads, each signalling the barrier once its loads from the cache are done. */
+    int readers() {
+        int n = 0;
+        for (int e = 0; e < engines; e++) if (range(e)[1] > range(e)[0]) n++;
+        return n;
     }
 
     /**
@@ -152,59 +195,51 @@ final class NpuAttention {
         b.symbol("y", address(DRAM, 0, yAt), 4L * rows * qw);
         Spm spm = spm(rows, keys);
         int barrier = engines, rb = Math.min(rows, ROW_BLOCK), g = heads / kvHeads;
+        int readers = readers();
         for (int e = 0; e < engines; e++) {
             final int eng = e;
             java.util.function.LongUnaryOperator s = off -> address(SPM, eng, off);
             int in = queue(e, ProgramBuilder.NDMA_IN), out = queue(e, ProgramBuilder.NDMA_OUT), tu = queue(e, ProgramBuilder.TU), vu = queue(e, ProgramBuilder.VU);
-            Seq seq = new Seq(e);
-            // The new rows of the kv heads this engine owns, to FP16 and into the cache: keys through
-            // NDMA_IN while values come through NDMA_OUT, and the other way round for the writes.
-            boolean wrote = false;
-            for (int h = e; h < kvHeads; h += engines) {
-                long[] from = {kAt, vAt}, cache = {kBase, vBase}, staged = {spm.newK32(), spm.newV32()}, half = {spm.newK16(), spm.newV16()};
-                ByteBuffer[] load = new ByteBuffer[2], cast = new ByteBuffer[2], write = new ByteBuffer[2];
-                for (int part = 0; part < 2; part++) {
-                    load[part] = b.dma(part == 0 ? in : out, address(DRAM, 0, from[part] + 4L * h * d), s.applyAsLong(staged[part]), 4 * d, rows, 4 * kw, 4 * d, 3);
-                }
-                seq.together(load);
-                for (int part = 0; part < 2; part++) {
-                    cast[part] = b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(staged[part]), 0, s.applyAsLong(half[part]), d, rows, 0, 0, 0, 1);
-                }
-                seq.together(cast);
-                for (int part = 0; part < 2; part++) {
-                    ByteBuffer w = b.dma(part == 0 ? out : in, s.applyAsLong(half[part]), address(DRAM, 0, cache[part] + 2L * h * capacity * d), 2 * d, rows, 2 * d, 2 * d, 2);
-                    write[part] = ProgramBuilder.register(w, REG_WRITE, 2 * d, true);
-                }
-                seq.together(write);
-                wrote = true;
-            }
-            if (wrote) b.record(out, ProgramBuilder.SYNC, 0, 0, e, seq.done(), barrier, 0);
-            int h0 = Math.min(heads, e * headsPerEngine()), h1 = Math.min(heads, h0 + headsPerEngine());
+            int h0 = range(e)[0], h1 = range(e)[1];
             if (h0 == h1) continue;
-            // Every engine's writes are in the cache before any engine reads it.
-            b.record(in, ProgramBuilder.SYNC, 0, 0, barrier, writers(), NO_SEM, 0);
-            b.record(out, ProgramBuilder.SYNC, 0, 0, barrier, writers(), NO_SEM, 0);
-            int loaded = -1;
+            Seq seq = new Seq(e);
+            int kv0 = h0 / g, lastKv = (h1 - 1) / g;
+            // Per kv head read, in its slot: the step after which its new rows are in FP16 (the owner's write waits for it).
+            int[] castDone = new int[lastKv - kv0 + 1];
             for (int hq = h0; hq < h1; ) {
-                int kv = hq / g;
+                int kv = hq / g, slot = kv - kv0;
                 // A decoded row takes the engine's query heads of one kv head together: one row each in
                 // one GEMM and one softmax (rows are independent, so the bits are the per-head ones).
                 int span = rows == 1 ? Math.min(h1, (kv + 1) * g) - hq : 1;
-                if (kv != loaded) {
-                    loaded = kv;
-                    ByteBuffer[] kvLoad = new ByteBuffer[2];
-                    long[][] parts = {{kBase, spm.k()}, {vBase, spm.v()}};
-                    for (int part = 0; part < 2; part++) {
-                        ByteBuffer l = NpuProgram.copy(b, part == 0 ? in : out, address(DRAM, 0, parts[part][0] + 2L * kv * capacity * d), s.applyAsLong(parts[part][1]), 2L * keys * d, 2);
-                        kvLoad[part] = ProgramBuilder.register(l, REG_LAYER, 2 * d, false);
-                    }
-                    seq.together(kvLoad);
+                boolean queriesLoaded = false;
+                if (hq == h0 || hq % g == 0) {
+                    // The kv head's cached keys (NDMA_IN) and values (NDMA_OUT); this run's rows of both in one
+                    // DMA (keys then values) beside the keys, and the first queries beside the values.
+                    long new32 = spm.new32(slot), new16 = spm.new16(slot, rows, d);
+                    ByteBuffer kBlock = ProgramBuilder.register(NpuProgram.copy(b, in, address(DRAM, 0, kBase + 2L * kv * capacity * d), s.applyAsLong(spm.k()), 2L * keys * d, 2),
+                            REG_LAYER, 2 * d, false);
+                    ByteBuffer fresh = b.dma(in, address(DRAM, 0, kAt + 4L * kv * d), s.applyAsLong(new32), 4 * d, rows, 4 * kw, 4 * d, 3);
+                    fresh.putShort(36, (short) 2).putInt(42, (int) (vAt - kAt)).putInt(50, 4 * rows * d);
+                    ByteBuffer vBlock = ProgramBuilder.register(NpuProgram.copy(b, out, address(DRAM, 0, vBase + 2L * kv * capacity * d), s.applyAsLong(spm.v()), 2L * keys * d, 2),
+                            REG_LAYER, 2 * d, false);
+                    ByteBuffer queries = b.dma(out, address(DRAM, 0, qAt + 4L * hq * d), s.applyAsLong(spm.q32()), 4 * d * span, Math.min(rb, rows), 4 * qw, 4 * d * span, 3);
+                    seq.together(kBlock, fresh, vBlock, queries);
+                    queriesLoaded = true;
+                    // This engine's last loads from the cache are done: the owners may write into it.
+                    if (kv == lastKv) b.record(in, ProgramBuilder.SYNC, 0, 0, e, seq.done(), barrier, 0);
+                    seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(new32), 0, s.applyAsLong(new16), d, 2 * rows, 0, 0, 0, 1));
+                    castDone[slot] = seq.done();
+                    // This run's rows into the loaded blocks at their positions (the cache there is not written yet).
+                    ByteBuffer pk = ProgramBuilder.register(b.dma(in, s.applyAsLong(new16), s.applyAsLong(spm.k()), 2 * d, rows, 2 * d, 2 * d, 2), REG_POS, 2 * d, true);
+                    ByteBuffer pv = ProgramBuilder.register(b.dma(out, s.applyAsLong(new16 + 2L * rows * d), s.applyAsLong(spm.v()), 2 * d, rows, 2 * d, 2 * d, 2),
+                            REG_POS, 2 * d, true);
+                    seq.together(pk, pv);
                 }
                 for (int b0 = 0; b0 < rows; b0 += rb) {
                     int nb = Math.min(rb, rows - b0), m = span * nb;
                     long col = 4L * ((long) b0 * qw + (long) hq * d);
                     int causal = rows == 1 ? 0 : ProgramBuilder.SOFTMAX_CAUSAL;
-                    seq.next(b.dma(in, address(DRAM, 0, qAt + col), s.applyAsLong(spm.q32()), 4 * d * span, nb, 4 * qw, 4 * d * span, 3));
+                    if (!(b0 == 0 && queriesLoaded)) seq.next(b.dma(out, address(DRAM, 0, qAt + col), s.applyAsLong(spm.q32()), 4 * d * span, nb, 4 * qw, 4 * d * span, 3));
                     seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.q32()), 0, s.applyAsLong(spm.q16()), d, m, 0, 0, 0, 1));
                     seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.q16()), s.applyAsLong(spm.k()), s.applyAsLong(spm.s32()), m, keys, d, false, true));
                     seq.next(b.vop(vu, ProgramBuilder.SOFTMAX, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.s32()), keys, m, scale, REG_POS, 1 + b0,
@@ -214,6 +249,21 @@ final class NpuAttention {
                     seq.next(b.dma(out, s.applyAsLong(spm.o32()), address(DRAM, 0, yAt + col), 4 * d * span, nb, 4 * d * span, 4 * qw, 3));
                 }
                 hq += span;
+            }
+            // Last on the DMA queues, so they never hold up this engine's attention: the rows of the kv
+            // heads this engine owns into the cache, once every engine has loaded what it reads there.
+            boolean waited = false;
+            for (int kv = kv0; kv <= lastKv; kv++) {
+                if (owner(kv) != e) continue;
+                if (!waited) for (int q : new int[]{in, out}) b.record(q, ProgramBuilder.SYNC, 0, 0, barrier, readers, NO_SEM, 0);
+                waited = true;
+                long new16 = spm.new16(kv - kv0, rows, d);
+                long[] cache = {kBase, vBase};
+                for (int part = 0; part < 2; part++) {
+                    ByteBuffer w = b.dma(part == 0 ? in : out, s.applyAsLong(new16 + 2L * part * rows * d), address(DRAM, 0, cache[part] + 2L * kv * capacity * d),
+                            2 * d, rows, 2 * d, 2 * d, 2);
+                    ProgramBuilder.sync(ProgramBuilder.register(w, REG_WRITE, 2 * d, true), e, castDone[kv - kv0], NO_SEM);
+                }
             }
         }
         return b.bytes();

@@ -17,17 +17,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The attention programs (NPU.md B5, whole programs) on the simulator against {@link NpuAttention#reference}:
  * a run after run of prompts and decoded rows over two layers, each output and finally both KV caches
- * in device DRAM bit for bit. Six query heads over two kv heads on four engines: one engine reads both kv
- * heads, one owns none, and two write the new rows.
+ * in device DRAM bit for bit. Six query heads over two kv heads: on four engines (two per kv head, the
+ * first of each writing its rows), on three (one idle) and on one, which reads and writes both.
  */
 class NpuAttentionTest {
     static final int HEADS = 6, KV = 2, D = 16, LAYERS = 2, ENGINES = 4;
 
     @Test
     void promptsAndDecodedRowsMatchTheMirrorAndFillTheCache() {
-        String device = "{\"preset\":\"atom\",\"engines\":" + ENGINES + "}";
+        run(ENGINES);
+    }
+
+    @Test
+    void anIdleEngineAndOneEngineReadingBothKvHeadsGiveTheSameBits() {
+        run(3);
+        run(1);
+    }
+
+    private static void run(int engines) {
+        String device = "{\"preset\":\"atom\",\"engines\":" + engines + "}";
         long spm = 4L << 20;
-        NpuAttention att = new NpuAttention(HEADS, KV, D, LAYERS, ENGINES, spm);
+        NpuAttention att = new NpuAttention(HEADS, KV, D, LAYERS, engines, spm);
         assertEquals(NpuAttention.MAX_CAPACITY, att.capacity);
         int qw = HEADS * D, kw = KV * D, rows = NpuMatmul.CHUNK_ROWS;
         long q = 0, k = q + 4L * rows * qw, v = k + 4L * rows * kw, y = v + 4L * rows * kw;
