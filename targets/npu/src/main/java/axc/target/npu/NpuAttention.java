@@ -181,17 +181,23 @@ final class NpuAttention {
         return n;
     }
 
+    /** Floats of one input row: q, then k, then v, as a fused QKV projection writes them. */
+    int inputWidth() {
+        return (heads + 2 * kvHeads) * headDim;
+    }
+
     /**
-     * The program for {@code rows} query rows (a bucket: 1, 4 or 128) over {@code keys} cached positions;
-     * q, k, v (rows × heads·D, rows × kv·D twice, float32) and y (rows × heads·D) at those DRAM addresses.
+     * The program for {@code rows} query rows (a bucket: 1, 4 or 128) over {@code keys} cached positions:
+     * its input {@code qkv} (rows × {@link #inputWidth}, float32; a fused QKV projection's output, which
+     * may still be where that program wrote it) and its output {@code y} (rows × heads·D) at those DRAM
+     * addresses.
      */
-    byte[] emit(int rows, int keys, long qAt, long kAt, long vAt, long yAt, long deviceHash) {
+    byte[] emit(int rows, int keys, long inAt, long yAt, long deviceHash) {
         if (rows > 0xFFFF || keys > capacity) throw new IllegalArgumentException(rows + " rows over " + keys + " keys");
         ProgramBuilder b = new ProgramBuilder().deviceHash(deviceHash);
-        int d = headDim, qw = heads * d, kw = kvHeads * d;
-        b.symbol("q", address(DRAM, 0, qAt), 4L * rows * qw);
-        b.symbol("k", address(DRAM, 0, kAt), 4L * rows * kw);
-        b.symbol("v", address(DRAM, 0, vAt), 4L * rows * kw);
+        int d = headDim, qw = heads * d, kw = kvHeads * d, iw = inputWidth();
+        long qAt = inAt, kAt = inAt + 4L * qw, vAt = kAt + 4L * kw;
+        b.symbol("qkv", address(DRAM, 0, inAt), 4L * rows * iw);
         b.symbol("y", address(DRAM, 0, yAt), 4L * rows * qw);
         Spm spm = spm(rows, keys);
         int barrier = engines, rb = Math.min(rows, ROW_BLOCK), g = heads / kvHeads;
@@ -218,11 +224,11 @@ final class NpuAttention {
                     long new32 = spm.new32(slot), new16 = spm.new16(slot, rows, d);
                     ByteBuffer kBlock = ProgramBuilder.register(NpuProgram.copy(b, in, address(DRAM, 0, kBase + 2L * kv * capacity * d), s.applyAsLong(spm.k()), 2L * keys * d, 2),
                             REG_LAYER, 2 * d, false);
-                    ByteBuffer fresh = b.dma(in, address(DRAM, 0, kAt + 4L * kv * d), s.applyAsLong(new32), 4 * d, rows, 4 * kw, 4 * d, 3);
+                    ByteBuffer fresh = b.dma(in, address(DRAM, 0, kAt + 4L * kv * d), s.applyAsLong(new32), 4 * d, rows, 4 * iw, 4 * d, 3);
                     fresh.putShort(36, (short) 2).putInt(42, (int) (vAt - kAt)).putInt(50, 4 * rows * d);
                     ByteBuffer vBlock = ProgramBuilder.register(NpuProgram.copy(b, out, address(DRAM, 0, vBase + 2L * kv * capacity * d), s.applyAsLong(spm.v()), 2L * keys * d, 2),
                             REG_LAYER, 2 * d, false);
-                    ByteBuffer queries = b.dma(out, address(DRAM, 0, qAt + 4L * hq * d), s.applyAsLong(spm.q32()), 4 * d * span, Math.min(rb, rows), 4 * qw, 4 * d * span, 3);
+                    ByteBuffer queries = b.dma(out, address(DRAM, 0, qAt + 4L * hq * d), s.applyAsLong(spm.q32()), 4 * d * span, Math.min(rb, rows), 4 * iw, 4 * d * span, 3);
                     seq.together(kBlock, fresh, vBlock, queries);
                     queriesLoaded = true;
                     // This engine's last loads from the cache are done: the owners may write into it.
@@ -237,9 +243,9 @@ final class NpuAttention {
                 }
                 for (int b0 = 0; b0 < rows; b0 += rb) {
                     int nb = Math.min(rb, rows - b0), m = span * nb;
-                    long col = 4L * ((long) b0 * qw + (long) hq * d);
+                    long col = 4L * ((long) b0 * qw + (long) hq * d), inCol = 4L * ((long) b0 * iw + (long) hq * d);
                     int causal = rows == 1 ? 0 : ProgramBuilder.SOFTMAX_CAUSAL;
-                    if (!(b0 == 0 && queriesLoaded)) seq.next(b.dma(out, address(DRAM, 0, qAt + col), s.applyAsLong(spm.q32()), 4 * d * span, nb, 4 * qw, 4 * d * span, 3));
+                    if (!(b0 == 0 && queriesLoaded)) seq.next(b.dma(out, address(DRAM, 0, qAt + inCol), s.applyAsLong(spm.q32()), 4 * d * span, nb, 4 * iw, 4 * d * span, 3));
                     seq.next(b.vop(vu, ProgramBuilder.CAST, s.applyAsLong(spm.q32()), 0, s.applyAsLong(spm.q16()), d, m, 0, 0, 0, 1));
                     seq.next(b.gemm(tu, ProgramBuilder.F16F16, s.applyAsLong(spm.q16()), s.applyAsLong(spm.k()), s.applyAsLong(spm.s32()), m, keys, d, false, true));
                     seq.next(b.vop(vu, ProgramBuilder.SOFTMAX, s.applyAsLong(spm.s32()), 0, s.applyAsLong(spm.s32()), keys, m, scale, REG_POS, 1 + b0,
@@ -303,9 +309,21 @@ final class NpuAttention {
     /**
      * The Java mirror of a run (NPU.md B5, whole programs): writes the rows' keys and values into
      * {@code cache} (the two caches as FP16 bits, {@code [K|V][layer][kv_head][capacity][head_dim]}) and
-     * returns y, bit for bit what the program computes; {@code q}, {@code k} and {@code v} hold
-     * {@code rows} rows (a bucket's, padding included).
+     * returns y, bit for bit what the program computes; the input holds {@code rows} rows (a bucket's,
+     * padding included).
      */
+    float[] reference(short[] cache, int layer, int p0, int rows, int keys, float[] qkv) {
+        int qw = heads * headDim, kw = kvHeads * headDim, iw = inputWidth();
+        float[] q = new float[rows * qw], k = new float[rows * kw], v = new float[rows * kw];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(qkv, r * iw, q, r * qw, qw);
+            System.arraycopy(qkv, r * iw + qw, k, r * kw, kw);
+            System.arraycopy(qkv, r * iw + qw + kw, v, r * kw, kw);
+        }
+        return reference(cache, layer, p0, rows, keys, q, k, v);
+    }
+
+    /** {@link #reference(short[], int, int, int, int, float[])} with q, k and v apart. */
     float[] reference(short[] cache, int layer, int p0, int rows, int keys, float[] q, float[] k, float[] v) {
         int d = headDim, qw = heads * d, kw = kvHeads * d, g = heads / kvHeads, rb = Math.min(rows, ROW_BLOCK);
         long half = (long) layers * kvHeads * capacity * d;

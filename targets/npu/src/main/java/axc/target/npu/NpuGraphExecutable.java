@@ -109,6 +109,8 @@ final class NpuGraphExecutable implements GraphExecutable {
     private final int chunkRows;
     /** Nodes whose input the node before them left in shared memory, and nodes that leave their output there for the next. */
     private final Set<Integer> xFromShm = new HashSet<>(), yToShm = new HashSet<>();
+    /** Slices that are views of a fused QKV projection's output in DRAM, and those projections ({@link QkvViews}). */
+    private final Set<Integer> views = new HashSet<>(), projections = new HashSet<>();
     /** Scratchpad offset of the decode chain's prefetch regions (-1: no chain). */
     private final long chainRegion;
     /** The attention nodes' programs and KV cache (null: the artifact runs attention on cpu). */
@@ -126,7 +128,8 @@ final class NpuGraphExecutable implements GraphExecutable {
         for (Node n : graph.nodes()) for (int in : n.inputs()) read.add(in);
         this.bundle = b;
         for (Node n : graph.nodes()) {
-            if (n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU && n.op() != Op.ATTENTION) {
+            if (n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU && n.op() != Op.ATTENTION
+                    && n.op() != Op.SLICE) {
                 throw new InvalidInputException(b.path() + ": node " + n.ref() + " (" + n.op().spelling() + ") is not one the npu target runs");
             }
         }
@@ -184,10 +187,13 @@ final class NpuGraphExecutable implements GraphExecutable {
                 throw new InvalidInputException(b.path() + ": " + NpuTarget.PLAN + " has a KV cache of " + a.path("capacity").asInt()
                         + " positions; this device holds " + attention.capacity);
             }
+            for (JsonNode v : a.path("views")) views.add(v.asInt());
+            for (JsonNode v : a.path("projections")) projections.add(v.asInt());
         } else {
             attention = null;
         }
         try {
+            checkViews(b);
             checkHandoffs(b);
         } catch (RuntimeException e) {
             close();   // gives the shared simulator back
@@ -208,6 +214,23 @@ final class NpuGraphExecutable implements GraphExecutable {
             boolean next = i + 1 < computing.size() && xFromShm.contains(computing.get(i + 1).id()) && computing.get(i + 1).input(0) == a.id();
             if (!next || graph.outputs().contains(a.id())) {
                 throw new InvalidInputException(b.path() + ": " + NpuTarget.PLAN + " hands node " + a.ref() + "'s output on in shared memory, but its reader does not follow it in the segment");
+            }
+        }
+    }
+
+    /**
+     * Every slice here is a view the plan names, and its projection and attention run in this segment:
+     * the attention then reads the projection's output where it was written, and nothing of the device
+     * runs in between.
+     */
+    private void checkViews(Bundle b) {
+        for (Node n : graph.nodes()) {
+            if (n.op() != Op.SLICE) continue;
+            boolean here = views.contains(n.id()) && graph.has(n.input(0)) && projections.contains(n.input(0));
+            boolean read = false;
+            for (Node m : graph.nodes()) if (m.op() == Op.ATTENTION && m.inputs().contains(n.id())) read = true;
+            if (!here || !read || graph.outputs().contains(n.id())) {
+                throw new InvalidInputException(b.path() + ": node " + n.ref() + " (slice) runs on the npu only as a view of a fused QKV projection in the same segment");
             }
         }
     }
@@ -340,6 +363,8 @@ final class NpuGraphExecutable implements GraphExecutable {
 
     private Tensor node(Node n, Map<Integer, Tensor> values) {
         if (n.op() == Op.ATTENTION) return attention(n, values);
+        // A view: the attention reads its columns of the projection's output in device DRAM.
+        if (n.op() == Op.SLICE) return null;
         Tensor x = values.get(n.input(0));
         Epilogue e = Epilogue.of(n);
         Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
@@ -368,8 +393,9 @@ final class NpuGraphExecutable implements GraphExecutable {
             double c = sim.run(true).cycles();
             cycles += c;
             shared.record((warm ? NpuTarget.warmProgram(n.id()) : name).substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
-            // An output handed to the next node stays in shared memory: nothing here reads it (zeros).
-            if (!yToShm.contains(n.id())) {
+            // An output handed to the next node stays in shared memory, and a QKV projection's in DRAM for
+            // the attention: nothing here reads it (zeros).
+            if (!yToShm.contains(n.id()) && !projections.contains(n.id())) {
                 ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < rows * outWidth; i++) y[i] = out.getFloat(4 * i);
             }
@@ -388,9 +414,10 @@ final class NpuGraphExecutable implements GraphExecutable {
      */
     private Tensor attention(Node n, Map<Integer, Tensor> values) {
         if (attention == null) throw new InvalidInputException(bundle.path() + ": node " + n.ref() + " is attention, but " + NpuTarget.PLAN + " describes no KV cache");
+        boolean inPlace = views.contains(n.input(0));
         Tensor q = values.get(n.input(0)), k = values.get(n.input(1)), v = values.get(n.input(2));
         int[] pos = values.get(n.input(3)).ints();
-        int rows = q.rows(), qw = q.width(), kw = k.width();
+        int rows = pos.length, qw = attention.heads * attention.headDim, kw = attention.kvHeads * attention.headDim, iw = attention.inputWidth();
         int p0 = pos[0];
         for (int r = 1; r < rows; r++) {
             if (pos[r] != p0 + r) throw new InvalidInputException("npu: attention rows at positions " + pos[r - 1] + " then " + pos[r] + "; the KV cache takes consecutive positions");
@@ -412,9 +439,16 @@ final class NpuGraphExecutable implements GraphExecutable {
             sim.setRegister(NpuAttention.REG_WRITE, regs[0]);
             sim.setRegister(NpuAttention.REG_LAYER, regs[1]);
             sim.setRegister(NpuAttention.REG_POS, regs[2]);
-            sim.write("q", 0, floats(q.floats(), 0, rows * qw, bucket * qw));
-            sim.write("k", 0, floats(k.floats(), 0, rows * kw, bucket * kw));
-            sim.write("v", 0, floats(v.floats(), 0, rows * kw, bucket * kw));
+            if (!inPlace) {
+                // q, k and v side by side per row, as a fused projection would have left them.
+                float[] qkv = new float[bucket * iw];
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(q.floats(), r * qw, qkv, r * iw, qw);
+                    System.arraycopy(k.floats(), r * kw, qkv, r * iw + qw, kw);
+                    System.arraycopy(v.floats(), r * kw, qkv, r * iw + qw + kw, kw);
+                }
+                sim.write("qkv", 0, floats(qkv, 0, qkv.length, qkv.length));
+            }
             double c = sim.run(true).cycles();
             cycles += c;
             shared.record(name.substring(NpuTarget.DIR.length()), c / (clockGhz * 1000));
@@ -422,7 +456,7 @@ final class NpuGraphExecutable implements GraphExecutable {
             for (int i = 0; i < rows * qw; i++) y[i] = out.getFloat(4 * i);
             shared.last = transparent ? before : name;
         }
-        return Tensor.f32(y, q.shape());
+        return Tensor.f32(y, rows, qw);
     }
 
     /**

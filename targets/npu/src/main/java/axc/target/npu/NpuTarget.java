@@ -68,6 +68,7 @@ public final class NpuTarget implements Target {
     @Override
     public Support supports(axc.ir.Graph graph, Node node) {
         if (node.op() == Op.ATTENTION) return supports(node);
+        if (node.op() == Op.SLICE && graph != null) return sliceView(graph, node);
         Support s = NpuMatmul.support(graph, node);
         if (!s.supported() || graph == null || node.op() == Op.INPUT || node.op() == Op.PARAM) return s;
         try {
@@ -80,6 +81,16 @@ public final class NpuTarget implements Target {
     }
 
     private JsonNode device;
+
+    /** A slice of a fused QKV projection that feeds an attention on the device as a view ({@link QkvViews}), when both run here. */
+    private Support sliceView(Graph graph, Node slice) {
+        if (!QkvViews.of(graph).slices().contains(slice.id())) return Support.no("slice has no NPU lowering except as a view of a fused QKV projection for attention");
+        Node projection = graph.node(slice.input(0));
+        Node attention = null;
+        for (Node n : graph.nodes()) if (n.op() == Op.ATTENTION && n.inputs().contains(slice.id())) attention = n;
+        Support p = supports(graph, projection), a = attention == null ? Support.no("no attention reads it") : supports(attention);
+        return !p.supported() ? p : a;
+    }
 
     /** The resolved description of the device this target compiles for. */
     private synchronized JsonNode device() {
@@ -163,13 +174,18 @@ public final class NpuTarget implements Target {
         if (att != null) {
             ObjectNode a = plan.putObject("attention");
             a.put("heads", att.heads).put("kv_heads", att.kvHeads).put("head_dim", att.headDim).put("layers", att.layers).put("capacity", att.capacity)
-                    .put("q", layout.q).put("k", layout.k).put("v", layout.v).put("k_cache", att.kBase).put("v_cache", att.vBase);
+                    .put("qkv", layout.y).put("y", layout.attentionOut).put("k_cache", att.kBase).put("v_cache", att.vBase);
+            QkvViews views = QkvViews.of(g);
+            ArrayNode v = a.putArray("views");
+            views.slices().stream().sorted().forEach(v::add);
+            ArrayNode p = a.putArray("projections");
+            views.projections().stream().sorted().forEach(p::add);
             ArrayNode keys = a.putArray("key_buckets");
             for (int kb : att.keyBuckets()) {
                 keys.add(kb);
                 for (int rows : new int[]{1, NpuMatmul.SMALL_ROWS, NpuMatmul.CHUNK_ROWS}) {
                     if (kb < rows) continue;
-                    out.add(attentionProgram(rows, kb), att.emit(rows, kb, layout.q, layout.k, layout.v, layout.y, hash));
+                    out.add(attentionProgram(rows, kb), att.emit(rows, kb, layout.y, layout.attentionOut, hash));
                 }
             }
         }
@@ -223,7 +239,7 @@ public final class NpuTarget implements Target {
     }
 
     /** Where every lowered node's weights and the I/O buffers sit in device DRAM. */
-    record Layout(List<NpuMatmul> nodes, NpuAttention attention, long weightsEnd, long x, long r, long y, long rope, long q, long k, long v,
+    record Layout(List<NpuMatmul> nodes, NpuAttention attention, long weightsEnd, long x, long r, long y, long rope, long attentionOut,
                   long end, long shmEnd) {
         static Layout of(Graph g, int engines, long spm) {
             List<NpuMatmul> nodes = new ArrayList<>();
@@ -241,16 +257,16 @@ public final class NpuTarget implements Target {
                 nodes.add(m);
             }
             NpuAttention attention = NpuAttention.of(g, engines, spm);
-            long qw = 0, kw = 0;
+            long qw = 0;
             if (attention != null) {
                 qw = (long) attention.heads * attention.headDim;
-                kw = (long) attention.kvHeads * attention.headDim;
-                maxN = Math.max(maxN, qw);
+                maxN = Math.max(maxN, attention.inputWidth());
             }
             long rows = NpuMatmul.CHUNK_ROWS;
             long x = at, r = x + 4 * rows * maxK, y = r + 4 * rows * maxN, rope = y + 4 * rows * maxN;
-            // The attention's inputs, then its KV cache (keys, then values) at static addresses every program shares.
-            long q = rope + 4 * rows * maxD, k = q + 4 * rows * qw, v = k + 4 * rows * kw, end = v + 4 * rows * kw;
+            // The attention reads its q, k and v from y (where a fused QKV projection leaves them) and writes
+            // its own buffer; then the KV cache (keys, then values) at static addresses every program shares.
+            long attentionOut = rope + 4 * rows * maxD, end = attentionOut + 4 * rows * qw;
             if (attention != null) {
                 attention.kBase = (end + PAGE - 1) / PAGE * PAGE;
                 attention.vBase = attention.kBase + attention.cacheBytes();
@@ -261,7 +277,7 @@ public final class NpuTarget implements Target {
             long gather = 0;
             for (NpuMatmul m : nodes) gather = Math.max(gather, (m.gatherBytes(NpuMatmul.CHUNK_ROWS) + 63) & ~63L);
             long area = handoffs(g, nodes, gather);
-            return new Layout(nodes, attention, at, x, r, y, rope, q, k, v, end, gather + 2 * area);
+            return new Layout(nodes, attention, at, x, r, y, rope, attentionOut, end, gather + 2 * area);
         }
 
         /**

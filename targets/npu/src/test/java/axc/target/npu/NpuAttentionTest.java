@@ -39,8 +39,8 @@ class NpuAttentionTest {
         long spm = 4L << 20;
         NpuAttention att = new NpuAttention(HEADS, KV, D, LAYERS, engines, spm);
         assertEquals(NpuAttention.MAX_CAPACITY, att.capacity);
-        int qw = HEADS * D, kw = KV * D, rows = NpuMatmul.CHUNK_ROWS;
-        long q = 0, k = q + 4L * rows * qw, v = k + 4L * rows * kw, y = v + 4L * rows * kw;
+        int qw = HEADS * D, iw = att.inputWidth(), rows = NpuMatmul.CHUNK_ROWS;
+        long in = 0, y = in + 4L * rows * iw;
         att.kBase = (y + 4L * rows * qw + 4095) / 4096 * 4096;
         att.vBase = att.kBase + att.cacheBytes();
         short[] cache = new short[(int) (2 * att.cacheBytes() / 2)];
@@ -52,15 +52,13 @@ class NpuAttentionTest {
             for (int[] run : runs) {
                 int layer = run[0], p0 = run[1], given = run[2], bucket = run[3];
                 int keys = att.keysFor(p0 + bucket);
-                float[] qv = padded(rnd, given, bucket, qw), kv = padded(rnd, given, bucket, kw), vv = padded(rnd, given, bucket, kw);
-                sim.load(att.emit(bucket, keys, q, k, v, y, 0));
+                float[] qkv = padded(rnd, given, bucket, iw);
+                sim.load(att.emit(bucket, keys, in, y, 0));
                 long[] regs = att.registers(layer, p0);
                 for (int r = 0; r < 3; r++) sim.setRegister(r, regs[r]);
-                sim.write("q", 0, floats(qv));
-                sim.write("k", 0, floats(kv));
-                sim.write("v", 0, floats(vv));
+                sim.write("qkv", 0, floats(qkv));
                 RunStats st = sim.run(true);
-                float[] want = att.reference(cache, layer, p0, bucket, keys, qv, kv, vv);
+                float[] want = att.reference(cache, layer, p0, bucket, keys, qkv);
                 assertBits(want, floats(sim.read("y", 0, 4 * bucket * qw)), "layer " + layer + " at " + p0 + ", " + bucket + " rows over " + keys + " keys");
                 assertTrue(st.dramClassBytes()[2] >= 2L * keys * D * 2, "the cache reads count as KV bytes: " + st.dramClassBytes()[2]);
                 for (float f : want) assertTrue(Float.isFinite(f), "finite outputs");

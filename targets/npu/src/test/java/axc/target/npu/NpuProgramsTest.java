@@ -169,7 +169,7 @@ class NpuProgramsTest {
             // Each layer's gate and up hand their output to the down projection through shared memory.
             assertTrue(handoffs >= 4, "nodes handing their output on in shared memory: " + handoffs);
             var image = b.data(NpuTarget.WEIGHTS);
-            int checked = 0, ropes = 0, w4Nodes = 0, attentions = 0;
+            int checked = 0, ropes = 0, w4Nodes = 0, attentions = 0, views = 0;
             JsonNode a = plan.path("attention");
             NpuAttention att = new NpuAttention(a.path("heads").asInt(), a.path("kv_heads").asInt(), a.path("head_dim").asInt(), a.path("layers").asInt(),
                     device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
@@ -209,6 +209,15 @@ class NpuProgramsTest {
                         for (Node n : cut.graphInputs()) values.put(n.id(), in.get(n.name()));
                         for (Node n : cut.nodes()) {
                             if (n.op() == axc.ir.Op.INPUT || n.op() == axc.ir.Op.PARAM) continue;
+                            if (n.op() == axc.ir.Op.SLICE) {
+                                Tensor x = values.get(n.input(0));
+                                int start = n.attrs().getInt("start"), size = n.attrs().getInt("size");
+                                float[] cols = new float[x.rows() * size];
+                                for (int r = 0; r < x.rows(); r++) System.arraycopy(x.floats(), r * x.width() + start, cols, r * size, size);
+                                values.put(n.id(), Tensor.f32(cols, x.rows(), size));
+                                if (s == 0) views++;
+                                continue;
+                            }
                             if (n.op() == axc.ir.Op.ATTENTION) {
                                 values.put(n.id(), attention(att, cache, n, values, plan));
                                 if (s == 0) attentions++;
@@ -244,6 +253,8 @@ class NpuProgramsTest {
             assertTrue(checked >= 3 * 9, "npu nodes checked: " + checked);
             assertTrue(ropes >= 3 * 4, "QKV projections with their RoPE epilogue checked: " + ropes);
             assertTrue(attentions >= 3 * 4, "attention nodes checked: " + attentions);
+            // Each layer's attention reads its fused QKV projection's output in device DRAM: its slices are views.
+            assertTrue(views >= 3 * 4 * 3, "q, k and v slices as views: " + views);
             if (int4) assertTrue(w4Nodes >= 3 * 8, "W4A8 nodes checked: " + w4Nodes);
             else assertEquals(0, w4Nodes, "a BF16 checkpoint lowers to W8A8 only");
         }
