@@ -42,7 +42,7 @@ record QkvViews(Set<Integer> slices, Set<Integer> projections) {
                 ok = s.op() == Op.SLICE && s.attrs().getInt("start") == starts[i] && s.attrs().getInt("size") == sizes[i]
                         && readers.getOrDefault(s.id(), List.of()).equals(List.of(n.id())) && !g.outputs().contains(s.id())
                         && (p == null || p.id() == s.input(0)) && order.get(s.id()) == order.get(n.id()) - 3 + i;
-                p = g.node(s.input(0));
+                if (ok) p = g.node(s.input(0));
             }
             if (!ok || p == null || (p.op() != Op.MATMUL && p.op() != Op.RMS_NORM_MATMUL) || g.outputs().contains(p.id())) continue;
             if (NpuMatmul.fixed(p.type().last()) != qw + 2L * kw || readers.getOrDefault(p.id(), List.of()).size() != 3) continue;
