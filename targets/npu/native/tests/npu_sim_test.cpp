@@ -246,6 +246,35 @@ static void test_gemm_i4_and_f16() {
     npu_destroy(s);
 }
 
+// Attention's softmax: scaled, its valid count from a register plus the immediate plus the row's index.
+static void test_causal_softmax() {
+    npu_sim* s = sim();
+    const int n = 8, rows = 3;
+    float x[n * rows];
+    for (int i = 0; i < n * rows; i++) x[i] = 0.5f;
+    Builder b(46);
+    b.vop(E0_VU, VOP_SOFTMAX, spm0(0), 0, spm0(1024), n, rows, 2.0f, 5, 1, SOFTMAX_SCALED | SOFTMAX_REG_VALID | SOFTMAX_CAUSAL);
+    auto p = b.bytes();
+    CHECK(npu_load(s, p.data(), p.size()) == NPU_OK, "%s", npu_error(s));
+    CHECK(npu_set_register(s, 5, 2) == NPU_OK, "%s", npu_error(s));
+    npu_write(s, nullptr, spm0(0), x, sizeof x);
+    CHECK(npu_run(s, NPU_FUNCTIONAL, nullptr) == NPU_OK, "%s", npu_error(s));
+    float sm[n * rows];
+    npu_read(s, nullptr, spm0(1024), sm, sizeof sm);
+    for (int r = 0; r < rows; r++) {
+        int valid = 1 + 2 + r;  // the immediate, R[5], the row
+        for (int j = 0; j < n; j++) {
+            float want = j < valid ? 1.0f / static_cast<float>(valid) : 0.0f;
+            CHECK(std::fabs(sm[r * n + j] - want) < 1e-7f, "causal softmax row %d col %d: %f, want %f", r, j, sm[r * n + j], want);
+        }
+    }
+    npu_set_register(s, 5, -10);  // a valid count below zero is none: the row is all zeros
+    CHECK(npu_run(s, NPU_FUNCTIONAL, nullptr) == NPU_OK, "%s", npu_error(s));
+    npu_read(s, nullptr, spm0(1024), sm, sizeof sm);
+    CHECK(sm[0] == 0 && sm[n * rows - 1] == 0, "nothing valid: %f %f", sm[0], sm[n * rows - 1]);
+    npu_destroy(s);
+}
+
 static void test_vops() {
     npu_sim* s = sim();
     const int n = 8, rows = 2;
@@ -341,6 +370,7 @@ int main() {
     test_dma_and_gemm_i8();
     test_gemm_i4_and_f16();
     test_vops();
+    test_causal_softmax();
     test_races_and_deadlocks();
     test_dma_timing();
     if (failures) {
