@@ -129,7 +129,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         this.bundle = b;
         for (Node n : graph.nodes()) {
             if (n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.MATMUL && n.op() != Op.RMS_NORM_MATMUL && n.op() != Op.MATMUL_SWIGLU && n.op() != Op.ATTENTION
-                    && n.op() != Op.SLICE) {
+                    && n.op() != Op.SLICE && n.op() != Op.RMS_NORM) {
                 throw new InvalidInputException(b.path() + ": node " + n.ref() + " (" + n.op().spelling() + ") is not one the npu target runs");
             }
         }
@@ -381,6 +381,10 @@ final class NpuGraphExecutable implements GraphExecutable {
             byte[] program = shared.programs.computeIfAbsent(warm ? NpuTarget.warmProgram(n.id()) : name, bundle::bytes);
             if (warm) warmRuns++;
             sim.load(program);
+            // A decoded row's standalone norm stays below the chain's regions, like attention: the chunk
+            // prefetched for the matmul after it is still in place.
+            String before = shared.last;
+            boolean transparent = n.op() == Op.RMS_NORM && bucket == 1 && chainRegion >= 0 && ((4L * k + 63) & ~63L) + 4L * k <= chainRegion;
             // Set before the run: a failed run leaves the scratchpad unknown, which no later program then trusts.
             shared.last = null;
             // One run: run() cuts longer inputs into chunks of the bucket's rows; a short one is padded.
@@ -399,7 +403,7 @@ final class NpuGraphExecutable implements GraphExecutable {
                 ByteBuffer out = ByteBuffer.wrap(sim.read("y", 0, 4 * bucket * outWidth)).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < rows * outWidth; i++) y[i] = out.getFloat(4 * i);
             }
-            shared.last = name;
+            shared.last = transparent ? before : name;
         }
         int[] shape = x.shape();
         shape[shape.length - 1] = outWidth;

@@ -53,14 +53,15 @@ public final class NpuTarget implements Target {
 
     @Override
     public TargetInfo info() {
-        return new TargetInfo("npu", "RNPU-A (simulated): W8A8 matmul, rms_norm_matmul and matmul_swiglu over the engines, attention over an FP16 KV cache"
-                + " in device DRAM, on the cycle-approximate simulator; other ops on cpu", TargetProvider.API_VERSION, List.of("f32", "f16", "bf16", "q8_0", "q4_0"),
-                List.of("matmul", "rms_norm_matmul", "matmul_swiglu", "attention"));
+        return new TargetInfo("npu", "RNPU-A (simulated): W8A8 matmul, rms_norm_matmul and matmul_swiglu over the engines, rms_norm, attention over an FP16 KV"
+                + " cache in device DRAM, on the cycle-approximate simulator; other ops on cpu", TargetProvider.API_VERSION, List.of("f32", "f16", "bf16", "q8_0", "q4_0"),
+                List.of("matmul", "rms_norm_matmul", "matmul_swiglu", "rms_norm", "attention"));
     }
 
     @Override
     public Support supports(Node node) {
         if (node.op() == Op.ATTENTION) return NpuAttention.support(node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());
+        if (node.op() == Op.RMS_NORM) return NpuNorm.support(null, node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());
         return NpuMatmul.support(null, node);
     }
 
@@ -68,6 +69,7 @@ public final class NpuTarget implements Target {
     @Override
     public Support supports(axc.ir.Graph graph, Node node) {
         if (node.op() == Op.ATTENTION) return supports(node);
+        if (node.op() == Op.RMS_NORM) return NpuNorm.support(graph, node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());
         if (node.op() == Op.SLICE && graph != null) return sliceView(graph, node);
         Support s = NpuMatmul.support(graph, node);
         if (!s.supported() || graph == null || node.op() == Op.INPUT || node.op() == Op.PARAM) return s;
@@ -170,6 +172,10 @@ public final class NpuTarget implements Target {
                 out.add(warmProgram(m.node.id()), NpuProgram.emit(m, 1, layout.x, layout.r, layout.y, layout.rope, hash, DecodeChain.at(layout.nodes, i, true, spm)));
             }
         }
+        for (NpuNorm m : layout.norms) {
+            nodes.addObject().put("node", m.node.id()).put("op", m.node.op().spelling()).put("k", m.k).put("dram", m.dramBase).put("bytes", m.imageBytes());
+            for (int rows : new int[]{1, NpuMatmul.SMALL_ROWS, NpuMatmul.CHUNK_ROWS}) out.add(program(m.node.id(), rows), m.emit(rows, layout.x, layout.y, hash));
+        }
         NpuAttention att = layout.attention;
         if (att != null) {
             ObjectNode a = plan.putObject("attention");
@@ -202,6 +208,11 @@ public final class NpuTarget implements Target {
                 at = pad(ch, at, m.dramBase);
                 m.writeImage(params, ch);
                 at += m.imageBytes() + (m.norm ? 4L * m.k : 0);
+            }
+            for (NpuNorm m : layout.norms) {
+                at = pad(ch, at, m.dramBase);
+                m.writeImage(params, ch);
+                at += m.imageBytes();
             }
             pad(ch, at, layout.weightsEnd);
         });
@@ -239,7 +250,7 @@ public final class NpuTarget implements Target {
     }
 
     /** Where every lowered node's weights and the I/O buffers sit in device DRAM. */
-    record Layout(List<NpuMatmul> nodes, NpuAttention attention, long weightsEnd, long x, long r, long y, long rope, long attentionOut,
+    record Layout(List<NpuMatmul> nodes, List<NpuNorm> norms, NpuAttention attention, long weightsEnd, long x, long r, long y, long rope, long attentionOut,
                   long end, long shmEnd) {
         static Layout of(Graph g, int engines, long spm) {
             List<NpuMatmul> nodes = new ArrayList<>();
@@ -255,6 +266,17 @@ public final class NpuTarget implements Target {
                 maxN = Math.max(maxN, m.n);
                 if (m.rope != null) maxD = Math.max(maxD, m.rope.headDim());
                 nodes.add(m);
+            }
+            // Standalone norms (a quantized checkpoint's): each one's weight after the matmuls' images.
+            List<NpuNorm> norms = new ArrayList<>();
+            for (Node n : g.nodes()) {
+                if (n.op() != Op.RMS_NORM) continue;
+                NpuNorm m = new NpuNorm(g, n, engines, spm);
+                m.dramBase = at;
+                at = (at + m.imageBytes() + PAGE - 1) / PAGE * PAGE;
+                maxK = Math.max(maxK, m.k);
+                maxN = Math.max(maxN, m.k);
+                norms.add(m);
             }
             NpuAttention attention = NpuAttention.of(g, engines, spm);
             long qw = 0;
@@ -277,7 +299,7 @@ public final class NpuTarget implements Target {
             long gather = 0;
             for (NpuMatmul m : nodes) gather = Math.max(gather, (m.gatherBytes(NpuMatmul.CHUNK_ROWS) + 63) & ~63L);
             long area = handoffs(g, nodes, gather);
-            return new Layout(nodes, attention, at, x, r, y, rope, attentionOut, end, gather + 2 * area);
+            return new Layout(nodes, norms, attention, at, x, r, y, rope, attentionOut, end, gather + 2 * area);
         }
 
         /**

@@ -169,7 +169,7 @@ class NpuProgramsTest {
             // Each layer's gate and up hand their output to the down projection through shared memory.
             assertTrue(handoffs >= 4, "nodes handing their output on in shared memory: " + handoffs);
             var image = b.data(NpuTarget.WEIGHTS);
-            int checked = 0, ropes = 0, w4Nodes = 0, attentions = 0, views = 0;
+            int checked = 0, ropes = 0, w4Nodes = 0, attentions = 0, views = 0, norms = 0;
             JsonNode a = plan.path("attention");
             NpuAttention att = new NpuAttention(a.path("heads").asInt(), a.path("kv_heads").asInt(), a.path("head_dim").asInt(), a.path("layers").asInt(),
                     device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
@@ -218,6 +218,14 @@ class NpuProgramsTest {
                                 if (s == 0) views++;
                                 continue;
                             }
+                            if (n.op() == axc.ir.Op.RMS_NORM) {
+                                Tensor x = values.get(n.input(0));
+                                float[] gw = new float[x.width()];
+                                for (int t = 0; t < gw.length; t++) gw[t] = image.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), dram.get(n.id()) + 4L * t);
+                                values.put(n.id(), Tensor.f32(NpuSemantics.rmsnorm(x.floats(), x.width(), x.rows(), gw, (float) n.attrs().getDouble("eps")), x.shape()));
+                                if (s == 0) norms++;
+                                continue;
+                            }
                             if (n.op() == axc.ir.Op.ATTENTION) {
                                 values.put(n.id(), attention(att, cache, n, values, plan));
                                 if (s == 0) attentions++;
@@ -255,7 +263,8 @@ class NpuProgramsTest {
             assertTrue(attentions >= 3 * 4, "attention nodes checked: " + attentions);
             // Each layer's attention reads its fused QKV projection's output in device DRAM: its slices are views.
             assertTrue(views >= 3 * 4 * 3, "q, k and v slices as views: " + views);
-            if (int4) assertTrue(w4Nodes >= 3 * 8, "W4A8 nodes checked: " + w4Nodes);
+            // A quantized checkpoint's norms stay standalone (their weights cannot absorb them), and run on the NPU too.
+            if (int4) assertTrue(w4Nodes >= 3 * 8 && norms >= 3 * 8, "W4A8 nodes checked: " + w4Nodes + ", standalone norms: " + norms);
             else assertEquals(0, w4Nodes, "a BF16 checkpoint lowers to W8A8 only");
         }
     }
