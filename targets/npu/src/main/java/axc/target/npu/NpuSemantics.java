@@ -81,20 +81,7 @@ public final class NpuSemantics {
 
     /** Softmax over the first {@code valid} entries of each row (0: all), the rest 0. */
     public static float[] softmax(float[] x, int n, int rows, int valid) {
-        int v = valid == 0 ? n : Math.min(valid, n);
-        float[] y = new float[n * rows];
-        for (int r = 0; r < rows; r++) {
-            float mx = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < v; j++) mx = Math.max(mx, x[r * n + j]);
-            float sum = 0;
-            for (int j = 0; j < n; j++) {
-                float e = j < v ? exp(x[r * n + j] - mx) : 0.0f;
-                y[r * n + j] = e;
-                sum = sum + e;
-            }
-            for (int j = 0; j < n; j++) y[r * n + j] = sum > 0 ? y[r * n + j] / sum : 0.0f;
-        }
-        return y;
+        return softmax(x.clone(), n, rows, valid == 0 ? n : valid, 0);
     }
 
     /**
@@ -105,8 +92,13 @@ public final class NpuSemantics {
     public static float[] softmaxCausal(float[] x, int n, int rows, float scale, long valid0) {
         float[] y = new float[n * rows];
         for (int i = 0; i < n * rows; i++) y[i] = x[i] * scale;
+        return softmax(y, n, rows, valid0, 1);
+    }
+
+    /** In place: row {@code r} masked to its first {@code valid0 + r·step} entries (clamped to [0, n]), the rest 0. */
+    private static float[] softmax(float[] y, int n, int rows, long valid0, int step) {
         for (int r = 0; r < rows; r++) {
-            int v = (int) Math.clamp(valid0 + r, 0, n);
+            int v = (int) Math.clamp(valid0 + (long) r * step, 0, n);
             float mx = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < v; j++) mx = Math.max(mx, y[r * n + j]);
             float sum = 0;
