@@ -384,7 +384,7 @@ final class NpuGraphExecutable implements GraphExecutable {
             // A decoded row's standalone norm stays below the chain's regions, like attention: the chunk
             // prefetched for the matmul after it is still in place.
             String before = shared.last;
-            boolean transparent = n.op() == Op.RMS_NORM && bucket == 1 && chainRegion >= 0 && ((4L * k + 63) & ~63L) + 4L * k <= chainRegion;
+            boolean transparent = n.op() == Op.RMS_NORM && bucket == 1 && chainRegion >= 0 && NpuNorm.spm(k, 1, 1) <= chainRegion;
             // Set before the run: a failed run leaves the scratchpad unknown, which no later program then trusts.
             shared.last = null;
             // One run: run() cuts longer inputs into chunks of the bucket's rows; a short one is padded.
@@ -428,7 +428,12 @@ final class NpuGraphExecutable implements GraphExecutable {
         }
         if (p0 < 0) throw new InvalidInputException("npu: attention at position " + p0);
         int bucket = rows == 1 ? 1 : rows <= smallRows ? smallRows : chunkRows;
-        int keys = attention.keysFor(p0 + bucket);
+        int keys;
+        try {
+            keys = attention.keysFor(p0 + bucket);
+        } catch (IllegalArgumentException e) {
+            throw new axc.errors.UnsupportedFeatureException(bundle.path() + ": " + e.getMessage());
+        }
         float[] y = new float[rows * qw];
         synchronized (SHARED) {
             Simulator sim = shared.sim;

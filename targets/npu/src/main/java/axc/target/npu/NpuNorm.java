@@ -62,6 +62,11 @@ final class NpuNorm {
 
     /** Scratchpad bytes: the weight, then the engine's rows. */
     long spm(int rows) {
+        return spm(k, rows, engines);
+    }
+
+    /** Scratchpad bytes of a norm over rows of {@code k} on {@code engines} engines. */
+    static long spm(int k, int rows, int engines) {
         int per = (rows + engines - 1) / engines;
         return ((4L * k + 63) & ~63L) + 4L * per * k;
     }
