@@ -24,9 +24,34 @@ import java.util.List;
  * epilogue; a {@code matmul_swiglu} gains {@code swiglu=true}) and the norm goes. The weights are not
  * copied or rescaled here: {@code fold_norm=true} tells lowering to pack {@code W[:,k] * g[k]} and
  * normalize without {@code g}; the graph's value is unchanged.
+ *
+ * <p>{@link #unfolded()}, for a target whose matmul programs apply the norm weight to the activations
+ * themselves (the npu's): quantized users are fused too, as {@code rms_norm_matmul} without
+ * {@code fold_norm}, which is the op's plain meaning, so the norm runs inside the matmul's program
+ * instead of as one of its own.
  */
 public final class FoldRmsNormIntoMatmul implements Pass {
     public static final String FOLD_NORM = "fold_norm";
+
+    private final boolean quantizedToo;
+
+    public FoldRmsNormIntoMatmul() {
+        this(false);
+    }
+
+    private FoldRmsNormIntoMatmul(boolean quantizedToo) {
+        this.quantizedToo = quantizedToo;
+    }
+
+    /** The variant that also fuses norms read by quantized matmuls, leaving their weights as they are. */
+    public static FoldRmsNormIntoMatmul unfolded() {
+        return new FoldRmsNormIntoMatmul(true);
+    }
+
+    @Override
+    public String name() {
+        return quantizedToo ? "FuseRmsNormIntoQuantizedMatmul" : Pass.super.name();
+    }
 
     @Override
     public Graph run(Graph g, PassContext ctx) {
@@ -38,7 +63,8 @@ public final class FoldRmsNormIntoMatmul implements Pass {
             if (n.op() != Op.RMS_NORM || m.isOutput(n.id())) continue;
             List<Node> users = m.users(n.id());
             if (users.isEmpty() || !users.stream().allMatch(u -> readsAsActivation(u, n.id()))) continue;
-            if (!users.stream().allMatch(u -> u.scheme().isFloat())) {
+            boolean fold = users.stream().allMatch(u -> u.scheme().isFloat());
+            if (!fold && !quantizedToo) {
                 refused++;
                 continue;
             }
@@ -47,7 +73,8 @@ public final class FoldRmsNormIntoMatmul implements Pass {
                 if (u.op() == Op.MATMUL_SWIGLU) e = e.withSwiglu();
                 List<Integer> in = new ArrayList<>(List.of(n.input(0), n.input(1)));
                 in.addAll(u.inputs().subList(1, u.inputs().size()));
-                var attrs = e.applyTo(u.attrs()).with("eps", n.attrs().get("eps")).with(FOLD_NORM, true);
+                var attrs = e.applyTo(u.attrs()).with("eps", n.attrs().get("eps"));
+                if (fold) attrs = attrs.with(FOLD_NORM, true);
                 rw.replace(new Node(u.id(), Op.RMS_NORM_MATMUL, in, attrs, u.type()));
             }
             rw.remove(n.id());
@@ -55,7 +82,7 @@ public final class FoldRmsNormIntoMatmul implements Pass {
         }
         if (refused > 0) ctx.log("kept " + refused + " norm(s) read by quantized matmuls (their weights cannot absorb the norm weight exactly)");
         if (folded == 0) return g;
-        ctx.log("folded " + folded + " norm weight(s) into their matmuls");
+        ctx.log((quantizedToo ? "fused " + folded + " norm(s) into their matmuls" : "folded " + folded + " norm weight(s) into their matmuls"));
         return rw.build();
     }
 

@@ -79,6 +79,23 @@ class PassesPreserveSemanticsProperties {
         assertSameOutputs(g, StandardPipeline.create().run(g, new PassContext()), seed, "standard pipeline");
     }
 
+    /** The npu's lowering pass after the standard pipeline: quantized matmuls take their norm, unfolded, and the outputs stay. */
+    @Property(tries = 40, edgeCases = EdgeCasesMode.NONE)
+    void unfoldedNormFusionPreservesOutputsOfQwenBlocks(@ForAll("qwenBlocks") Graph g, @ForAll long seed) {
+        Graph standard = StandardPipeline.create().run(g, new PassContext());
+        assertSameOutputs(g, new PassPipeline(List.of(FoldRmsNormIntoMatmul.unfolded())).run(standard, new PassContext()), seed, "unfolded norm fusion");
+    }
+
+    @Test
+    void unfoldedNormFusionFiresOnQuantizedQwenBlocks() {
+        int fired = 0;
+        for (long seed = 0; seed < 40; seed++) {
+            Graph standard = StandardPipeline.create().run(RandomQwenBlocks.build(seed), new PassContext());
+            if (!FoldRmsNormIntoMatmul.unfolded().run(standard, new PassContext()).equals(standard)) fired++;
+        }
+        assertTrue(fired >= 5, "the unfolded fusion fired on only " + fired + " of 40 Qwen blocks");
+    }
+
     /** The Qwen block generator makes every fusion pass fire (else the properties above prove little). */
     @Test
     void fusionPatternsOccurInQwenBlocks() {

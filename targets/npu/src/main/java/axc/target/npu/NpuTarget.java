@@ -58,6 +58,15 @@ public final class NpuTarget implements Target {
                 List.of("matmul", "rms_norm_matmul", "matmul_swiglu", "rms_norm", "attention"));
     }
 
+    /**
+     * A quantized checkpoint's norms into the matmuls that read them, unfolded: the matmul programs apply
+     * the norm weight on the vector unit anyway, so the norm costs no program of its own.
+     */
+    @Override
+    public List<axc.pass.Pass> loweringPasses() {
+        return List.of(axc.passes.FoldRmsNormIntoMatmul.unfolded());
+    }
+
     @Override
     public Support supports(Node node) {
         if (node.op() == Op.ATTENTION) return NpuAttention.support(node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());

@@ -169,7 +169,7 @@ class NpuProgramsTest {
             // Each layer's gate and up hand their output to the down projection through shared memory.
             assertTrue(handoffs >= 4, "nodes handing their output on in shared memory: " + handoffs);
             var image = b.data(NpuTarget.WEIGHTS);
-            int checked = 0, ropes = 0, w4Nodes = 0, attentions = 0, views = 0, norms = 0;
+            int checked = 0, ropes = 0, w4Nodes = 0, w4Normed = 0, attentions = 0, views = 0, norms = 0;
             JsonNode a = plan.path("attention");
             NpuAttention att = new NpuAttention(a.path("heads").asInt(), a.path("kv_heads").asInt(), a.path("head_dim").asInt(), a.path("layers").asInt(),
                     device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
@@ -233,6 +233,7 @@ class NpuProgramsTest {
                             }
                             NpuMatmul m = new NpuMatmul(cut, n, device.path("engines").asInt(), device.path("spm").path("bytes").asLong());
                             if (s == 0) w4Nodes += m.int4 ? 1 : 0;
+                            if (s == 0 && m.int4 && m.norm) w4Normed++;
                             m.dramBase = dram.get(n.id());
                             Epilogue e = Epilogue.of(n);
                             Tensor res = e.residual() ? values.get(n.input(e.residualInput(n.inputs().size()))) : null;
@@ -263,8 +264,8 @@ class NpuProgramsTest {
             assertTrue(attentions >= 3 * 4, "attention nodes checked: " + attentions);
             // Each layer's attention reads its fused QKV projection's output in device DRAM: its slices are views.
             assertTrue(views >= 3 * 4 * 3, "q, k and v slices as views: " + views);
-            // A quantized checkpoint's norms stay standalone (their weights cannot absorb them), and run on the NPU too.
-            if (int4) assertTrue(w4Nodes >= 3 * 8 && norms >= 3 * 8, "W4A8 nodes checked: " + w4Nodes + ", standalone norms: " + norms);
+            // A quantized checkpoint's norms go into its matmul programs unfolded (the npu's lowering pass), not programs of their own.
+            if (int4) assertTrue(w4Nodes >= 3 * 8 && w4Normed >= 3 * 8 && norms == 0, "W4A8 nodes checked: " + w4Nodes + ", with their norm: " + w4Normed + ", standalone norms: " + norms);
             else assertEquals(0, w4Nodes, "a BF16 checkpoint lowers to W8A8 only");
         }
     }
