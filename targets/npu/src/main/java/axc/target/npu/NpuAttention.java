@@ -224,8 +224,8 @@ final class NpuAttention {
                     long new32 = spm.new32(slot), new16 = spm.new16(slot, rows, d);
                     ByteBuffer kBlock = ProgramBuilder.register(NpuProgram.copy(b, in, address(DRAM, 0, kBase + 2L * kv * capacity * d), s.applyAsLong(spm.k()), 2L * keys * d, 2),
                             REG_LAYER, 2 * d, false);
-                    ByteBuffer fresh = b.dma(in, address(DRAM, 0, kAt + 4L * kv * d), s.applyAsLong(new32), 4 * d, rows, 4 * iw, 4 * d, 3);
-                    fresh.putShort(36, (short) 2).putInt(42, (int) (vAt - kAt)).putInt(50, 4 * rows * d);
+                    ByteBuffer fresh = ProgramBuilder.outer(b.dma(in, address(DRAM, 0, kAt + 4L * kv * d), s.applyAsLong(new32), 4 * d, rows, 4 * iw, 4 * d, 3),
+                            2, (int) (vAt - kAt), 4 * rows * d);
                     ByteBuffer vBlock = ProgramBuilder.register(NpuProgram.copy(b, out, address(DRAM, 0, vBase + 2L * kv * capacity * d), s.applyAsLong(spm.v()), 2L * keys * d, 2),
                             REG_LAYER, 2 * d, false);
                     ByteBuffer queries = b.dma(out, address(DRAM, 0, qAt + 4L * hq * d), s.applyAsLong(spm.q32()), 4 * d * span, Math.min(rb, rows), 4 * iw, 4 * d * span, 3);

@@ -384,7 +384,7 @@ final class NpuGraphExecutable implements GraphExecutable {
             // A decoded row's standalone norm stays below the chain's regions, like attention: the chunk
             // prefetched for the matmul after it is still in place.
             String before = shared.last;
-            boolean transparent = n.op() == Op.RMS_NORM && bucket == 1 && chainRegion >= 0 && NpuNorm.spm(k, 1, 1) <= chainRegion;
+            boolean transparent = n.op() == Op.RMS_NORM && keepsChain(bucket, NpuNorm.spm(k, 1, 1));
             // Set before the run: a failed run leaves the scratchpad unknown, which no later program then trusts.
             shared.last = null;
             // One run: run() cuts longer inputs into chunks of the bucket's rows; a short one is padded.
@@ -408,6 +408,15 @@ final class NpuGraphExecutable implements GraphExecutable {
         int[] shape = x.shape();
         shape[shape.length - 1] = outWidth;
         return Tensor.f32(y, shape);
+    }
+
+    /**
+     * Whether a decode program that is not itself in the chain (a standalone norm, an attention) leaves
+     * the chain's prefetched chunk in place: one row, and its scratchpad ({@code spmEnd} bytes) below the
+     * chain's regions. The runtime then keeps the chain's last program as the one run last.
+     */
+    private boolean keepsChain(int bucket, long spmEnd) {
+        return bucket == 1 && chainRegion >= 0 && spmEnd <= chainRegion;
     }
 
     /**
@@ -442,7 +451,7 @@ final class NpuGraphExecutable implements GraphExecutable {
             // A decoded row's attention stays below the chain's regions: the weight chunk the program before
             // it prefetched for the one after is still there, so that one runs warm.
             String before = shared.last;
-            boolean transparent = bucket == 1 && chainRegion >= 0 && attention.spm(1, keys).end() <= chainRegion;
+            boolean transparent = keepsChain(bucket, attention.spm(1, keys).end());
             shared.last = null;
             long[] regs = attention.registers(n.attrs().getInt("layer"), p0);
             sim.setRegister(NpuAttention.REG_WRITE, regs[0]);

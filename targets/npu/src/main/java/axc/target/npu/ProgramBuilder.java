@@ -72,6 +72,11 @@ public final class ProgramBuilder {
         return dma;
     }
 
+    /** Makes a DMA 3-D: its runs repeated {@code count} times, {@code srcStride} and {@code dstStride} bytes apart. */
+    public static ByteBuffer outer(ByteBuffer dma, int count, int srcStride, int dstStride) {
+        return dma.putShort(36, (short) count).putInt(42, srcStride).putInt(50, dstStride);
+    }
+
     public ByteBuffer gemm(int queue, int mode, long a, long b, long c, int m, int n, int k, boolean accumulate, boolean transposeB) {
         ByteBuffer r = record(queue, GEMM, mode, (accumulate ? 1 : 0) | (transposeB ? 2 : 0), NO_SEM, 0, NO_SEM, 0);
         r.putLong(16, a).putLong(24, b).putLong(32, c).putShort(40, (short) m).putShort(42, (short) n).putShort(44, (short) k);
