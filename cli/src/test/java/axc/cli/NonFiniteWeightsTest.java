@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A checkpoint with a NaN and an infinity planted in one weight: reported by convert, quantize and compile; refused with --refuse-nonfinite. */
+/** A checkpoint with a NaN and an infinity planted in one weight: reported by convert and quantize; refused by them and compile with --refuse-nonfinite. */
 class NonFiniteWeightsTest {
     private static final String TENSOR = "model.layers.0.mlp.down_proj.weight";
 
@@ -35,6 +35,13 @@ class NonFiniteWeightsTest {
         CliHarness warned = CliHarness.run("-q", "convert", bad.toString(), "-o", dir.resolve("bad.gguf").toString());
         assertEquals(0, warned.code(), warned.err());
         assertTrue(warned.err().contains("warning") && warned.err().contains(TENSOR) && warned.err().contains("1 NaN and 1 infinite"), warned.err());
+        // quantize counts during its pass instead of scanning first: the same report, and the file is written.
+        Path q8 = dir.resolve("bad-q8.gguf");
+        CliHarness quantized = CliHarness.run("-q", "quantize", bad.toString(), "-o", q8.toString(), "--preset", "q8_0");
+        assertEquals(0, quantized.code(), quantized.err());
+        assertEquals(1, quantized.err().strip().lines().count(), quantized.err());
+        assertTrue(quantized.err().contains("warning") && quantized.err().contains(TENSOR) && quantized.err().contains("1 NaN and 1 infinite"), quantized.err());
+        assertTrue(Files.exists(q8));
 
         for (String[] cmd : new String[][]{
                 {"convert", bad.toString(), "-o", dir.resolve("r.gguf").toString()},

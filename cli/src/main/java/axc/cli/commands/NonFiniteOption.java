@@ -9,11 +9,13 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code --refuse-nonfinite}, and the scan behind it, for the commands that read a checkpoint's weights
- * (convert, quantize, compile): every tensor holding NaN or infinite values is reported on stderr
- * before the work starts; with the option the command exits 3 instead, naming the first one.
+ * (convert, quantize, compile): every tensor holding NaN or infinite values is reported on stderr; with
+ * the option the command exits 3 instead, naming the first one, and writes nothing. convert and compile
+ * scan before the work starts; quantize counts during its pass ({@link #reporter}).
  */
 public final class NonFiniteOption {
     @Option(names = "--refuse-nonfinite", description = "Exit 3 when a weight is NaN or infinite (default: report each such tensor and go on).")
@@ -27,7 +29,7 @@ public final class NonFiniteOption {
                 found = NonFiniteScan.scan(ck.tensors());
             }
         } else if (GgufFile.looksLike(in)) {
-            // The command opens the file in full alongside: the scan needs its tensors, not its vocabulary.
+            // The scan needs the tensors, not the vocabulary (most of a GGUF's parse).
             try (GgufFile g = GgufFile.openTensorsOnly(in)) {
                 found = NonFiniteScan.scan(g);
             }
@@ -36,12 +38,28 @@ public final class NonFiniteOption {
         }
         if (found.isEmpty()) return;
         NonFiniteScan.Finding first = found.getFirst();
-        if (refuse) {
-            throw InvalidInputException.of(in, "tensor " + first.tensor() + " holds " + describe(first)
-                    + (found.size() > 1 ? " (and " + (found.size() - 1) + " more tensors)" : "") + "; refused (--refuse-nonfinite)");
-        }
-        // Reported even with --quiet: a warning about the data is not progress.
-        for (NonFiniteScan.Finding f : found) ui.err().println("axc: warning: " + in + ": tensor " + f.tensor() + " holds " + describe(f));
+        if (refuse) throw refusal(in, first, found.size() > 1 ? " (and " + (found.size() - 1) + " more tensors)" : "");
+        for (NonFiniteScan.Finding f : found) warn(ui, in, f);
+    }
+
+    /**
+     * For a command that counts non-finite values as it works (quantize): what to do with each tensor
+     * found holding some, warn or refuse. A refusal names the first such tensor in the order of work.
+     */
+    Consumer<NonFiniteScan.Finding> reporter(Ui ui, Path in) {
+        return f -> {
+            if (refuse) throw refusal(in, f, "");
+            warn(ui, in, f);
+        };
+    }
+
+    private static InvalidInputException refusal(Path in, NonFiniteScan.Finding f, String more) {
+        return InvalidInputException.of(in, "tensor " + f.tensor() + " holds " + describe(f) + more + "; refused (--refuse-nonfinite)");
+    }
+
+    /** Reported even with --quiet: a warning about the data is not progress. */
+    private static void warn(Ui ui, Path in, NonFiniteScan.Finding f) {
+        ui.err().println("axc: warning: " + in + ": tensor " + f.tensor() + " holds " + describe(f));
         ui.err().flush();
     }
 

@@ -10,6 +10,7 @@ import axc.formats.io.SegmentIo;
 import axc.formats.quant.Dequantizer;
 import axc.formats.quant.Quantizer;
 import axc.formats.quant.RowQuantizerAccelerator;
+import axc.formats.tensor.NonFiniteScan;
 import axc.progress.Progress;
 import axc.quant.QuantizeReport;
 import axc.quant.TensorError;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * Round-to-nearest quantization to llama.cpp's GGUF types, with llama.cpp's reference quantizers (so
@@ -42,12 +44,23 @@ public final class GgufQuantizer {
     }
 
     public static QuantizeReport quantize(QuantSource src, Path out, Recipe recipe, boolean provenance, boolean measureError, Progress progress) {
-        return quantize(src, out, recipe, provenance, measureError, progress, RowQuantizerAccelerator.find().orElse(null));
+        return quantize(src, out, recipe, provenance, measureError, progress, null);
+    }
+
+    /**
+     * As above; with {@code nonFinite} not null, every tensor holding NaN or infinite values is handed
+     * to it, with exact counts, once written and before the output is committed. The count rides on the
+     * pass: a chunk whose input norm (summed for the error report) is finite holds none, so only a
+     * flagged chunk is read again. The handler may throw to abandon the output.
+     */
+    public static QuantizeReport quantize(QuantSource src, Path out, Recipe recipe, boolean provenance, boolean measureError, Progress progress,
+                                          Consumer<NonFiniteScan.Finding> nonFinite) {
+        return quantize(src, out, recipe, provenance, measureError, progress, nonFinite, RowQuantizerAccelerator.find().orElse(null));
     }
 
     /** As above, with the types {@code fast} supports quantized by it (null: all on the Java kernels). */
     static QuantizeReport quantize(QuantSource src, Path out, Recipe recipe, boolean provenance, boolean measureError, Progress progress,
-                                   RowQuantizerAccelerator fast) {
+                                   Consumer<NonFiniteScan.Finding> nonFinite, RowQuantizerAccelerator fast) {
         LlamaCppTypePolicy.FileType ftype = LlamaCppTypePolicy.FileType.parse(recipe.base());
         if (ftype == null) throw new InvalidInputException("recipe base '" + recipe.base() + "' is not a llama.cpp type");
         if (!recipe.algorithm().equals("rtn")) throw new InvalidInputException("GGUF output uses rtn; '" + recipe.algorithm() + "' writes quantized safetensors");
@@ -62,7 +75,7 @@ public final class GgufQuantizer {
             DType type = typeOf(recipe, policy, t);
             types.add(type);
             total += t.elements();
-            if (type != t.dtype() || measureError) chunks.addAll(chunks(src, t, type, measureError, fast));
+            if (type != t.dtype() || measureError) chunks.addAll(chunks(src, t, type, measureError, nonFinite != null, fast));
         }
         Map<String, GgufValue> meta = metadata(src.metadata(), ftype, recipe, provenance);
         long t0 = System.nanoTime();
@@ -74,8 +87,11 @@ public final class GgufQuantizer {
                 QuantSource.Tensor t = order.get(k);
                 DType type = types.get(k);
                 entries.add(new GgufWriter.Entry(t.name(), type, t.ne(), ch -> {
+                    long[] bad = new long[2]; // NaN, infinite
                     if (type == t.dtype() && !measureError) {
-                        SegmentIo.write(ch, src.store().data(t.sourceName()));
+                        MemorySegment data = src.store().data(t.sourceName());
+                        if (nonFinite != null) bad = NonFiniteScan.count(t.dtype(), data, 0, t.elements());
+                        SegmentIo.write(ch, data);
                     } else {
                         double errSq = 0, refSq = 0;
                         for (long done = 0; done < t.elements(); ) {
@@ -83,10 +99,13 @@ public final class GgufQuantizer {
                             SegmentIo.write(ch, ByteBuffer.wrap(c.bytes()));
                             errSq += c.errSq();
                             refSq += c.refSq();
+                            bad[0] += c.nan();
+                            bad[1] += c.inf();
                             done += c.elements();
                         }
                         if (measureError) errors.add(TensorError.of(t.name(), type.name(), errSq, refSq));
                     }
+                    if (bad[0] + bad[1] > 0) nonFinite.accept(new NonFiniteScan.Finding(t.sourceName(), bad[0], bad[1], t.elements()));
                     progress.advance(t.elements());
                 }));
             }
@@ -134,8 +153,9 @@ public final class GgufQuantizer {
         return m;
     }
 
-    /** The row chunks of one tensor, each a task that decodes, quantizes and (when asked) measures its rows. */
-    static List<Chunk> chunks(QuantSource src, QuantSource.Tensor t, DType type, boolean measureError, RowQuantizerAccelerator accelerator) {
+    /** The row chunks of one tensor, each a task that decodes, quantizes and (when asked) measures its rows and counts their non-finite values. */
+    static List<Chunk> chunks(QuantSource src, QuantSource.Tensor t, DType type, boolean measureError, boolean countNonFinite,
+                              RowQuantizerAccelerator accelerator) {
         long rowLength = t.rowLength();
         if (rowLength > CHUNK_ELEMENTS) throw new InvalidInputException("tensor " + t.name() + ": rows of " + rowLength + " elements are too long");
         long rows = t.elements() / rowLength;
@@ -143,7 +163,9 @@ public final class GgufQuantizer {
         RowQuantizerAccelerator fast = accelerator != null && accelerator.supports(t.dtype(), type, (int) rowLength)
                 && src.store().data(t.sourceName()).isNative() ? accelerator : null;
         List<Chunk> out = new ArrayList<>();
-        for (long r = 0; r < rows; r += step) out.add(new Chunk(src, t, type, r, (int) Math.min(step, rows - r), measureError, fast));
+        for (long r = 0; r < rows; r += step) {
+            out.add(new Chunk(src, t, type, r, (int) Math.min(step, rows - r), measureError, countNonFinite, fast));
+        }
         return out;
     }
 
@@ -152,9 +174,9 @@ public final class GgufQuantizer {
      * kernels). Per-row error sums are added in row order, and chunks in chunk order, so the report
      * does not depend on the thread count.
      */
-    record Chunk(QuantSource src, QuantSource.Tensor t, DType type, long first, int rows, boolean measureError,
+    record Chunk(QuantSource src, QuantSource.Tensor t, DType type, long first, int rows, boolean measureError, boolean countNonFinite,
                  RowQuantizerAccelerator fast) implements Callable<Chunk.Done> {
-        record Done(byte[] bytes, long elements, double errSq, double refSq) {
+        record Done(byte[] bytes, long elements, double errSq, double refSq, long nan, long inf) {
         }
 
         /** A worker's row buffers, reused across chunks: the loop allocates only each chunk's output. */
@@ -175,7 +197,10 @@ public final class GgufQuantizer {
                     errSq += err[2 * i];
                     refSq += err[2 * i + 1];
                 }
-                return new Done(q, (long) rows * n0, errSq, refSq);
+                // The sum of squares of float inputs overflows a double only through a NaN or an infinity.
+                long[] bad = countNonFinite && !(measureError && Double.isFinite(refSq))
+                        ? NonFiniteScan.count(t.dtype(), data, first * n0, (first + rows) * n0) : new long[2];
+                return new Done(q, (long) rows * n0, errSq, refSq, bad[0], bad[1]);
             }
             MemorySegment qs = MemorySegment.ofArray(q);
             float[][] b = BUFFERS.get();
@@ -184,8 +209,13 @@ public final class GgufQuantizer {
             float[] x = b[0];
             double[] es = new double[2];
             double errSq = 0, refSq = 0;
+            long nan = 0, inf = 0;
             for (int i = 0; i < rows; i++) {
                 Dequantizer.dequantizeRows(t.dtype(), data, n0, first + i, 1, x, 0);
+                for (int k = 0; countNonFinite && k < n0; k++) {
+                    if (Float.isNaN(x[k])) nan++;
+                    else if (Float.isInfinite(x[k])) inf++;
+                }
                 if (type.isQuantized()) Quantizer.quantize(type, x, 0, n0, qs, (long) i * rowBytes);
                 else encodeFloats(x, n0, type, qs, (long) i * rowBytes);
                 if (!measureError) continue;
@@ -196,7 +226,7 @@ public final class GgufQuantizer {
                 errSq += es[0];
                 refSq += es[1];
             }
-            return new Done(q, (long) rows * n0, errSq, refSq);
+            return new Done(q, (long) rows * n0, errSq, refSq, nan, inf);
         }
     }
 

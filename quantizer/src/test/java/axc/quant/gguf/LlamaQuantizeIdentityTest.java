@@ -54,7 +54,7 @@ class LlamaQuantizeIdentityTest {
         Recipe pure = new Recipe(r.name(), r.base(), r.algorithm(), true, r.rules(), r.options());
         Path out = tmp.resolve("out.gguf");
         try (QuantSource src = QuantSource.open(fixture("tiny-f32.gguf"))) {
-            GgufQuantizer.quantize(src, out, pure, false, false, Progress.SILENT, fast);
+            GgufQuantizer.quantize(src, out, pure, false, false, Progress.SILENT, null, fast);
         }
         assertArrayEquals(Files.readAllBytes(fixture("tiny-" + file + ".gguf")), Files.readAllBytes(out), preset);
     }
