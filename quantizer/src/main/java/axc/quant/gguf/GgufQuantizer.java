@@ -75,7 +75,8 @@ public final class GgufQuantizer {
             DType type = typeOf(recipe, policy, t);
             types.add(type);
             total += t.elements();
-            if (type != t.dtype() || measureError) chunks.addAll(chunks(src, t, type, measureError, nonFinite != null, fast));
+            // A tensor kept at its stored type is copied as it is: its error is zero, nothing to measure.
+            if (type != t.dtype()) chunks.addAll(chunks(src, t, type, measureError, nonFinite != null, fast));
         }
         Map<String, GgufValue> meta = metadata(src.metadata(), ftype, recipe, provenance);
         long t0 = System.nanoTime();
@@ -88,10 +89,11 @@ public final class GgufQuantizer {
                 DType type = types.get(k);
                 entries.add(new GgufWriter.Entry(t.name(), type, t.ne(), ch -> {
                     long[] bad = new long[2]; // NaN, infinite
-                    if (type == t.dtype() && !measureError) {
+                    if (type == t.dtype()) {
                         MemorySegment data = src.store().data(t.sourceName());
                         if (nonFinite != null) bad = NonFiniteScan.count(t.dtype(), data, 0, t.elements());
                         SegmentIo.write(ch, data);
+                        if (measureError) errors.add(TensorError.of(t.name(), type.name(), 0, 0));
                     } else {
                         double errSq = 0, refSq = 0;
                         for (long done = 0; done < t.elements(); ) {
