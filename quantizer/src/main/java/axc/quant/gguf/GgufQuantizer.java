@@ -51,7 +51,8 @@ public final class GgufQuantizer {
      * As above; with {@code nonFinite} not null, every tensor holding NaN or infinite values is handed
      * to it, with exact counts, once written and before the output is committed. The count rides on the
      * pass: a chunk whose input norm (summed for the error report) is finite holds none, so only a
-     * flagged chunk is read again. The handler may throw to abandon the output.
+     * flagged chunk is read again; without the sums, or on the Java kernels, every value is looked at
+     * as it goes by. The handler may throw to abandon the output.
      */
     public static QuantizeReport quantize(QuantSource src, Path out, Recipe recipe, boolean provenance, boolean measureError, Progress progress,
                                           Consumer<NonFiniteScan.Finding> nonFinite) {
@@ -199,7 +200,9 @@ public final class GgufQuantizer {
                     errSq += err[2 * i];
                     refSq += err[2 * i + 1];
                 }
-                // The sum of squares of float inputs overflows a double only through a NaN or an infinity.
+                // A NaN or an infinity among the inputs always makes their sum of squares non-finite; a
+                // finite input makes it infinite only past 1e19 (the kernels' float lanes), and then the
+                // chunk is merely counted for nothing.
                 long[] bad = countNonFinite && !(measureError && Double.isFinite(refSq))
                         ? NonFiniteScan.count(t.dtype(), data, first * n0, (first + rows) * n0) : new long[2];
                 return new Done(q, (long) rows * n0, errSq, refSq, bad[0], bad[1]);
