@@ -17,7 +17,10 @@ import java.util.List;
  *
  * <p>The work is cut once, at construction, into chunks of whole kernel bands: about four per thread,
  * each 64 KiB to 1 MiB of weights. Small chunks cost a hand-over each; large ones leave a thread idle
- * while another finishes its last.
+ * while another finishes its last. A product of many activation rows (a prefill) also cuts the rows
+ * into tiles of {@link #TILE}, each chunk and tile a unit of work: a chunk of a 512-row product is
+ * heavy, and with four chunks a thread the last one left the other thread idle for up to an eighth
+ * of the product.
  */
 final class StackedProduct implements Matrix {
     private final CpuMatrix[] parts;
@@ -35,6 +38,8 @@ final class StackedProduct implements Matrix {
     private final int[] formatOf;
     private final long[] formatOffset;
     private final long quantizedRowBytes;
+    /** Activation rows per unit of work in a many-row product: whole fours, as the 16-row kernels take them. */
+    static final int TILE = 128;
     private final RowPool.Job job = this::chunks;
     private final RowPool.Job quantizeJob = this::quantize;
     /** The product under way: activation rows, and where the workers read and write. */
@@ -138,7 +143,7 @@ final class StackedProduct implements Matrix {
                 this.qAddress = scratch.q(n * quantizedRowBytes).address();
                 pool.run(quantizeJob, n, Math.max(1, 16384 / cols));
             }
-            pool.run(job, part.length, 1, 1);
+            pool.run(job, part.length * tiles(n), 1, 1);
             if (outStride == rows && outOff == 0) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 0, out, 0, n * rows);
             else for (int t = 0; t < n; t++) MemorySegment.copy(ys, ValueLayout.JAVA_FLOAT, 4L * t * rows, out, t * outStride + outOff, rows);
         }
@@ -149,12 +154,19 @@ final class StackedProduct implements Matrix {
         for (int f = 0; f < quantizers.length; f++) quantizers[f].quantize(xAddress, qAddress + formatOffset[f] * n, a, b);
     }
 
+    private static int tiles(int n) {
+        return (n + TILE - 1) / TILE;
+    }
+
+    /** Units {@code [a, b)}: unit u is chunk {@code u / tiles} over activation tile {@code u % tiles}. */
     private void chunks(int a, int b, int worker) {
-        for (int c = a; c < b; c++) {
+        int tiles = tiles(n);
+        for (int u = a; u < b; u++) {
+            int c = u / tiles, t0 = (u % tiles) * TILE, nt = Math.min(TILE, n - t0);
             int p = part[c];
             int f = formatOf[p];
-            long act = f < 0 ? xAddress : qAddress + formatOffset[f] * n;
-            parts[p].compute(act, n, yAddress, rows, offsets[p], from[c], to[c]);
+            long act = f < 0 ? xAddress + 4L * t0 * cols : qAddress + formatOffset[f] * n + quantizers[f].activationRowBytes() * t0;
+            parts[p].compute(act, nt, yAddress + 4L * t0 * rows, rows, offsets[p], from[c], to[c]);
         }
     }
 }

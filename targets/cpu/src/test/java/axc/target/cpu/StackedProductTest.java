@@ -35,7 +35,7 @@ class StackedProductTest {
     }
 
     @ParameterizedTest(name = "{0} activation rows")
-    @ValueSource(ints = {1, 3, 6})
+    @ValueSource(ints = {1, 3, 6, 300}) // 300: three tiles of activation rows, the last partial
     void eachPartGivesWhatItGivesAlone(int n) {
         assertTrue(NativeKernels.available(), NativeKernels.unavailableReason());
         // Without VNNI the matrices take float activations and the row layout: a stack of one format.
@@ -58,8 +58,15 @@ class StackedProductTest {
         stack.matmul(x, n, out, stride, 3);
         int col = 3;
         for (CpuMatrix m : parts) {
+            // Alone, and at most one tile of activation rows at a time: a stack's tiles (n = 300) must
+            // give each row what a product of that row's tile alone gives.
             float[] alone = new float[n * m.rows()];
-            m.matmul(x, n, alone, m.rows(), 0);
+            for (int t0 = 0; t0 < n; t0 += StackedProduct.TILE) {
+                int nt = Math.min(StackedProduct.TILE, n - t0);
+                float[] piece = new float[nt * m.rows()];
+                m.matmul(java.util.Arrays.copyOfRange(x, t0 * COLS, (t0 + nt) * COLS), nt, piece, m.rows(), 0);
+                System.arraycopy(piece, 0, alone, t0 * m.rows(), piece.length);
+            }
             for (int t = 0; t < n; t++) {
                 for (int r = 0; r < m.rows(); r++) {
                     assertEquals(alone[t * m.rows() + r], out[t * stride + col + r], m.dtype() + " row " + r + " of activation " + t);
