@@ -82,7 +82,7 @@ public final class FoldRmsNormIntoMatmul implements Pass {
         }
         if (refused > 0) ctx.log("kept " + refused + " norm(s) read by quantized matmuls (their weights cannot absorb the norm weight exactly)");
         if (folded == 0) return g;
-        ctx.log((quantizedToo ? "fused " + folded + " norm(s) into their matmuls" : "folded " + folded + " norm weight(s) into their matmuls"));
+        ctx.log(quantizedToo ? "fused " + folded + " norm(s) into their matmuls" : "folded " + folded + " norm weight(s) into their matmuls");
         return rw.build();
     }
 

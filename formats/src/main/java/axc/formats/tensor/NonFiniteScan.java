@@ -57,6 +57,16 @@ public final class NonFiniteScan {
             high = h;
         }
 
+        /**
+         * Non-zero when a lane of {@code word} has all its exponent bits set. The lanes are tested together
+         * (SWAR): the exponent field XORed with all ones makes a non-finite lane zero, and
+         * {@code (z - ones) & ~z & high} is non-zero when any lane of z is.
+         */
+        long flags(long word) {
+            long z = (word & laneExp) ^ laneExp;
+            return (z - ones) & ~z & high;
+        }
+
         static Bits of(DType t) {
             return switch (t) {
                 case F32 -> F32;
@@ -67,8 +77,8 @@ public final class NonFiniteScan {
         }
     }
 
-    /** Values {@code [from, to)} of tensor number {@code tensor}. */
-    private record Piece(int tensor, TensorInfo info, MemorySegment data, long from, long to) {
+    /** Values {@code [from, to)} of tensor number {@code tensor}, stored as {@code dtype} in {@code data}. */
+    private record Piece(int tensor, DType dtype, MemorySegment data, long from, long to) {
     }
 
     private NonFiniteScan() {
@@ -88,9 +98,9 @@ public final class NonFiniteScan {
             // Pieces of whole words, so that each starts on one.
             long step = b == null ? Math.max(1, n) : PIECE_BYTES / b.bytes;
             MemorySegment d = store.data(t.name());
-            for (long at = 0; at < n; at += step) pieces.add(new Piece(i, t, d, at, Math.min(n, at + step)));
+            for (long at = 0; at < n; at += step) pieces.add(new Piece(i, t.dtype(), d, at, Math.min(n, at + step)));
         }
-        List<long[]> counts = pieces.parallelStream().map(p -> count(p.info().dtype(), p.data(), p.from(), p.to())).toList();
+        List<long[]> counts = pieces.parallelStream().map(p -> count(p.dtype(), p.data(), p.from(), p.to())).toList();
         long[][] perTensor = new long[tensors.size()][2];
         for (int k = 0; k < pieces.size(); k++) {
             long[] total = perTensor[pieces.get(k).tensor()];
@@ -144,17 +154,12 @@ public final class NonFiniteScan {
     }
 
     /**
-     * Whether a word of {@code [from, to)} holds a lane whose exponent bits are all set. The lanes are
-     * tested together (SWAR): the exponent field XORed with all ones makes a non-finite lane zero, and
-     * {@code (z - ones) & ~z & high} is non-zero when any lane of z is. Without a branch per word the
-     * loop runs at memory speed; the rare piece that answers yes is counted lane by lane.
+     * Whether a word of {@code [from, to)} holds a non-finite lane. Without a branch per word the loop
+     * runs at memory speed; the rare piece that answers yes is counted lane by lane.
      */
     private static boolean anyInWords(MemorySegment d, long from, long to, Bits b) {
         long acc = 0;
-        for (long w = from; w < to; w++) {
-            long z = (d.get(ValueLayout.JAVA_LONG_UNALIGNED, 8 * w) & b.laneExp) ^ b.laneExp;
-            acc |= (z - b.ones) & ~z & b.high;
-        }
+        for (long w = from; w < to; w++) acc |= b.flags(d.get(ValueLayout.JAVA_LONG_UNALIGNED, 8 * w));
         return acc != 0;
     }
 
@@ -163,8 +168,7 @@ public final class NonFiniteScan {
         int bits = 8 * b.bytes;
         for (long w = from; w < to; w++) {
             long v = d.get(ValueLayout.JAVA_LONG_UNALIGNED, 8 * w);
-            long z = (v & b.laneExp) ^ b.laneExp;
-            if (((z - b.ones) & ~z & b.high) != 0) {
+            if (b.flags(v) != 0) {
                 for (int l = 0; l < b.perWord; l++) one(v >>> (bits * l), b, count);
             }
         }

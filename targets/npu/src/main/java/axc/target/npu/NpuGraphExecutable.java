@@ -2,6 +2,7 @@ package axc.target.npu;
 
 import axc.bundle.Bundle;
 import axc.errors.InvalidInputException;
+import axc.errors.UnsupportedFeatureException;
 import axc.formats.json.Json;
 import axc.interp.Tensor;
 import axc.ir.Epilogue;
@@ -441,7 +442,7 @@ final class NpuGraphExecutable implements GraphExecutable {
         try {
             keys = attention.keysFor(p0 + bucket);
         } catch (IllegalArgumentException e) {
-            throw new axc.errors.UnsupportedFeatureException(bundle.path() + ": " + e.getMessage());
+            throw new UnsupportedFeatureException(bundle.path() + ": " + e.getMessage());
         }
         float[] y = new float[rows * qw];
         synchronized (SHARED) {

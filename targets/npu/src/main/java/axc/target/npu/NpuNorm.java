@@ -1,5 +1,6 @@
 package axc.target.npu;
 
+import axc.formats.io.SegmentIo;
 import axc.interp.ParamSource;
 import axc.ir.Graph;
 import axc.ir.Node;
@@ -68,14 +69,19 @@ final class NpuNorm {
     /** Scratchpad bytes of a norm over rows of {@code k} on {@code engines} engines. */
     static long spm(int k, int rows, int engines) {
         int per = (rows + engines - 1) / engines;
-        return ((4L * k + 63) & ~63L) + 4L * per * k;
+        return weightSlot(k) + 4L * per * k;
+    }
+
+    /** Scratchpad bytes of the weight at the start, padded to 64: where the rows begin. */
+    private static long weightSlot(int k) {
+        return (4L * k + 63) & ~63L;
     }
 
     byte[] emit(int rows, long xAt, long yAt, long deviceHash) {
         ProgramBuilder b = new ProgramBuilder().deviceHash(deviceHash);
         b.symbol("x", address(DRAM, 0, xAt), 4L * rows * k);
         b.symbol("y", address(DRAM, 0, yAt), 4L * rows * k);
-        long gAt = 0, xsAt = (4L * k + 63) & ~63L;
+        long gAt = 0, xsAt = weightSlot(k);
         for (int e = 0; e < engines; e++) {
             int[] sh = share(e, rows);
             int n = sh[1] - sh[0];
@@ -95,7 +101,6 @@ final class NpuNorm {
         float[] g = params.vector(weightName);
         ByteBuffer bb = ByteBuffer.allocate(4 * k).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < k; i++) bb.putFloat(g[i]);
-        bb.flip();
-        while (bb.hasRemaining()) out.write(bb);
+        SegmentIo.write(out, bb.flip());
     }
 }

@@ -69,22 +69,22 @@ public final class NpuTarget implements Target {
 
     @Override
     public Support supports(Node node) {
-        if (node.op() == Op.ATTENTION) return NpuAttention.support(node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());
-        if (node.op() == Op.RMS_NORM) return NpuNorm.support(null, node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());
-        return NpuMatmul.support(null, node);
+        return supports(null, node);
     }
 
     /** With the graph: the weights' shapes, and whether the node's buffers fit this device's scratchpad. */
     @Override
     public Support supports(axc.ir.Graph graph, Node node) {
-        if (node.op() == Op.ATTENTION) return supports(node);
-        if (node.op() == Op.RMS_NORM) return NpuNorm.support(graph, node, device().path("engines").asInt(), device().path("spm").path("bytes").asLong());
+        JsonNode d = device();
+        int engines = d.path("engines").asInt();
+        long spm = d.path("spm").path("bytes").asLong();
+        if (node.op() == Op.ATTENTION) return NpuAttention.support(node, engines, spm);
+        if (node.op() == Op.RMS_NORM) return NpuNorm.support(graph, node, engines, spm);
         if (node.op() == Op.SLICE && graph != null) return sliceView(graph, node);
         Support s = NpuMatmul.support(graph, node);
         if (!s.supported() || graph == null || node.op() == Op.INPUT || node.op() == Op.PARAM) return s;
         try {
-            JsonNode d = device();
-            new NpuMatmul(graph, node, d.path("engines").asInt(), d.path("spm").path("bytes").asLong());
+            new NpuMatmul(graph, node, engines, spm);
             return s;
         } catch (IllegalArgumentException e) {
             return Support.no(e.getMessage());
