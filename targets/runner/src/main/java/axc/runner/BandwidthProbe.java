@@ -1,5 +1,6 @@
 package axc.runner;
 
+import axc.formats.io.LargePages;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -31,7 +32,9 @@ public final class BandwidthProbe {
         long step = (long) L.vectorByteSize() * 4 * threads;
         long size = Math.max(step, bytes / step * step);
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate(size, 4096);
+            // On the large pages the cpu target streams its weights from, so the ceiling is measured
+            // on the same kind of memory as the decode it bounds.
+            MemorySegment buf = LargePages.allocate(size, arena);
             // Touch every page first, with values the sum depends on, so the passes read real memory.
             for (long o = 0; o < size; o += 4096) buf.set(ValueLayout.JAVA_LONG, o, o);
             // The summing loop must be compiled (C2) before it is timed: interpreted Vector API code

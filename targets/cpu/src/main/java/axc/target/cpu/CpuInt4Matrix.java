@@ -29,6 +29,11 @@ final class CpuInt4Matrix extends NativeProductMatrix {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     CpuInt4Matrix(GptqMatrix reference, RowPool pool, NativeScratch scratch) {
+        this(reference, pool, scratch, new WeightMemory(WeightMemory.Mode.MAPPED));
+    }
+
+    /** With the codes read from where {@code memory} places them (repacked ones are copies already). */
+    CpuInt4Matrix(GptqMatrix reference, RowPool pool, NativeScratch scratch, WeightMemory memory) {
         // Work in bands of 16 outputs, 8 bytes of codes per input row: 64 KiB to 1 MiB of codes per
         // chunk, and at least four bands, which a one-row product reads together (axc_g4_band64_avx512).
         int rows = reference.rows(), cols = reference.cols();
@@ -42,7 +47,7 @@ final class CpuInt4Matrix extends NativeProductMatrix {
         boolean inOrder = reference.sequentialGroups();
         this.perm = inOrder ? null : groupOrder(reference);
         if (!inOrder && perm == null) throw new IllegalArgumentException("g_idx does not split the inputs into whole groups of " + group);
-        this.qweight = perm == null ? reference.qweight() : repacked(reference.qweight(), perm, rows, cols);
+        this.qweight = perm == null ? memory.place(reference.qweight()) : repacked(reference.qweight(), perm, rows, cols);
         int groups = cols / group;
         this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);
         this.scaledZeros = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long) groups * rows);

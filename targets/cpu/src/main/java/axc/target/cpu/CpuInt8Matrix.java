@@ -22,13 +22,18 @@ final class CpuInt8Matrix extends NativeProductMatrix {
     private long sxAddress;
 
     CpuInt8Matrix(Int8ChannelMatrix reference, RowPool pool, NativeScratch scratch) {
+        this(reference, pool, scratch, new WeightMemory(WeightMemory.Mode.MAPPED));
+    }
+
+    /** With the codes read from where {@code memory} places them. */
+    CpuInt8Matrix(Int8ChannelMatrix reference, RowPool pool, NativeScratch scratch, WeightMemory memory) {
         // Chunks of 64 KiB to 1 MiB of codes.
         int rows = reference.rows(), cols = reference.cols();
         int minChunk = Math.max(1, Math.min(rows, 64 * 1024 / Math.max(1, cols)));
         super(rows, cols, pool, scratch, rows, minChunk, Math.max(minChunk, 1024 * 1024 / Math.max(1, cols)));
         this.reference = reference;
-        this.codes = reference.codes();
-        if (!codes.isNative()) throw new IllegalArgumentException("int8 codes must be in native memory");
+        if (!reference.codes().isNative()) throw new IllegalArgumentException("int8 codes must be in native memory");
+        this.codes = memory.place(reference.codes());
         float[] s = reference.scales();
         this.scales = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, s.length);
         MemorySegment.copy(s, 0, scales, ValueLayout.JAVA_FLOAT, 0, s.length);

@@ -24,10 +24,14 @@ import java.util.List;
  * Everything else (other block types, GPTQ whose g_idx does not split into whole groups, vectors) is
  * what {@code params} gives: the interpreter's decoders. Attention and SwiGLU run on {@link CpuOpKernels}.
  */
-record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScratch scratch, Activations activations, OpKernels kernels)
-        implements ParamSource {
+record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScratch scratch, Activations activations, OpKernels kernels,
+                 WeightMemory memory) implements ParamSource {
     CpuParams(ParamSource params, TensorStore store, RowPool pool, Activations activations) {
-        this(params, store, pool, new NativeScratch(), activations, new CpuOpKernels(pool));
+        this(params, store, pool, activations, WeightMemory.configured());
+    }
+
+    CpuParams(ParamSource params, TensorStore store, RowPool pool, Activations activations, WeightMemory.Mode weights) {
+        this(params, store, pool, new NativeScratch(), activations, new CpuOpKernels(pool), new WeightMemory(weights));
     }
 
     @Override
@@ -36,15 +40,15 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
         String layout = t != null && store instanceof BundleTensors bt ? bt.layout(t.name()).orElse(null) : null;
         if (layout != null) return packed(t, layout);
         Matrix m = params.matrix(name, scheme);
-        if (m instanceof Int8ChannelMatrix i8 && NativeKernels.available() && i8.codes().isNative()) return new CpuInt8Matrix(i8, pool, scratch);
+        if (m instanceof Int8ChannelMatrix i8 && NativeKernels.available() && i8.codes().isNative()) return new CpuInt8Matrix(i8, pool, scratch, memory);
         if (m instanceof GptqMatrix g4 && NativeKernels.available() && g4.qweight().isNative() && g4.groupSize() % 8 == 0 && CpuInt4Matrix.takes(g4)) {
-            return new CpuInt4Matrix(g4, pool, scratch);
+            return new CpuInt4Matrix(g4, pool, scratch, memory);
         }
         if (!(scheme instanceof WeightScheme.Stored s) || !CpuMatrix.runs(s.dtype()) || !(m instanceof SegmentMatrix)) return m;
         if (t == null || t.dtype() != s.dtype() || t.rank() != 2 || t.dim(0) != m.rows() || t.dim(1) != m.cols()) return m;
         if (s.dtype().isQuantized() && m.cols() % s.dtype().blockSize() != 0) return m;
         if (CpuMatrix.NATIVE_BLOCKS.contains(s.dtype()) && !store.data(t.name()).isNative()) return m;
-        return new CpuMatrix(store.data(t.name()), s.dtype(), m.rows(), m.cols(), m, pool, scratch, activations, null);
+        return new CpuMatrix(memory.place(store.data(t.name())), s.dtype(), m.rows(), m.cols(), m, pool, scratch, activations, null);
     }
 
     /**
@@ -83,17 +87,17 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
         boolean nat = NativeKernels.available();
         if (layout.equals(PackedRows.LAYOUT16)) {
             boolean int8 = nat && activations == Activations.INT8 && NativeKernels.axc_cpu_int8_supported(CpuMatrix.nativeType(t.dtype())) == 1;
-            if (int8) return new CpuMatrix(data, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT16);
+            if (int8) return new CpuMatrix(memory.place(data), t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT16);
             MemorySegment blocks = PackedRows.unpack16(t.dtype(), rows, cols, data);
             SegmentMatrix decoder = decoder(blocks, t, rows, cols);
             // Q5_0 has no row layout: as stored blocks on the native kernels, else on the decoders.
             if (!PackedRows.hasRowLayout(t.dtype())) return nat ? new CpuMatrix(blocks, t.dtype(), rows, cols, decoder, pool, scratch, activations, null) : decoder;
             if (!nat) return new CpuMatrix(blocks, t.dtype(), rows, cols, decoder, pool);
-            MemorySegment byRow = java.lang.foreign.Arena.ofAuto().allocate(blocks.byteSize(), 64);
+            MemorySegment byRow = memory.allocate(blocks.byteSize());
             PackedRows.pack(t.dtype(), cols, blocks, 0, rows, byRow);
             return new CpuMatrix(byRow, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT);
         }
-        if (nat) return new CpuMatrix(data, t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT);
+        if (nat) return new CpuMatrix(memory.place(data), t.dtype(), rows, cols, null, pool, scratch, activations, PackedRows.LAYOUT);
         MemorySegment blocks = PackedRows.unpack(t.dtype(), rows, cols, data);
         return new CpuMatrix(blocks, t.dtype(), rows, cols, decoder(blocks, t, rows, cols), pool);
     }

@@ -58,6 +58,12 @@ public final class CpuTarget implements Target {
         return v != null ? Activations.parse(v) : Activations.configured();
     }
 
+    /** Where the kernels read weights: the {@code weights} setting, else {@link WeightMemory#configured}. */
+    WeightMemory.Mode weights() {
+        String v = options.settings() == null ? null : options.settings().get("weights");
+        return v != null ? WeightMemory.parse(v) : WeightMemory.configured();
+    }
+
     @Override
     public TargetInfo info() {
         String kernels = NativeKernels.available()
@@ -121,7 +127,7 @@ public final class CpuTarget implements Target {
         Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
         Weights w = new Weights(tensors, config, b.path());
         RowPool pool = new RowPool(options.threads());
-        InterpretedModel m = new InterpretedModel(g, config, new CpuParams(new WeightsParams(w), tensors, pool, activations()), w.matrixBytes());
+        InterpretedModel m = new InterpretedModel(g, config, new CpuParams(new WeightsParams(w), tensors, pool, activations(), weights()), w.matrixBytes());
         return new CpuExecutable(m, pool);
     }
 
@@ -130,7 +136,7 @@ public final class CpuTarget implements Target {
         Graph g = AxirParser.parse(new String(b.bytes("graph.axir"), StandardCharsets.UTF_8));
         BundleTensors tensors = BundleTensors.open(b);
         RowPool pool = new RowPool(options.threads());
-        return new InterpretedGraph(new Interpreter(g, new CpuParams(new StoredParams(tensors), tensors, pool, activations())), pool::close);
+        return new InterpretedGraph(new Interpreter(g, new CpuParams(new StoredParams(tensors), tensors, pool, activations(), weights())), pool::close);
     }
 
     /**
@@ -144,7 +150,7 @@ public final class CpuTarget implements Target {
         RowPool pool = segmentPool();
         Interpreter interpreter;
         try {
-            interpreter = new Interpreter(segment, new CpuParams(new WeightsParams(new Weights(tensors, ArtifactConfig.read(b), b.path())), tensors, pool, activations()));
+            interpreter = new Interpreter(segment, new CpuParams(new WeightsParams(new Weights(tensors, ArtifactConfig.read(b), b.path())), tensors, pool, activations(), weights()));
         } catch (RuntimeException e) {
             releaseSegmentPool();
             throw e;
