@@ -31,7 +31,7 @@ record CpuParams(ParamSource params, TensorStore store, RowPool pool, NativeScra
     }
 
     CpuParams(ParamSource params, TensorStore store, RowPool pool, Activations activations, WeightMemory.Mode weights) {
-        this(params, store, pool, new NativeScratch(), activations, new CpuOpKernels(pool), new WeightMemory(weights));
+        this(params, store, pool, new NativeScratch(), activations, new CpuOpKernels(pool), new WeightMemory(weights, pool));
     }
 
     @Override

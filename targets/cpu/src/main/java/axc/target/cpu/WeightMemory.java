@@ -28,12 +28,25 @@ final class WeightMemory {
     /** The native kernels' widest loads; every carved segment starts on this boundary. */
     private static final long ALIGN = 64;
 
+    /** Copies go in pieces of this size, shared between the pool's threads. */
+    private static final int PIECE = 1 << 20;
+
     private final Mode mode;
+    private final RowPool pool;
     private MemorySegment slab;
     private long used;
 
     WeightMemory(Mode mode) {
+        this(mode, null);
+    }
+
+    /**
+     * With a {@code pool}, large copies are split between its threads: most of a copy's time is the
+     * kernel clearing the new pages, which each thread does for the pages it touches first.
+     */
+    WeightMemory(Mode mode, RowPool pool) {
         this.mode = mode;
+        this.pool = pool;
     }
 
     Mode mode() {
@@ -68,7 +81,20 @@ final class WeightMemory {
     MemorySegment place(MemorySegment data) {
         if (mode == Mode.MAPPED || !data.isNative()) return data;
         MemorySegment copy = allocate(data.byteSize());
-        copy.copyFrom(data);
+        long bytes = data.byteSize();
+        int pieces = (int) ((bytes + PIECE - 1) / PIECE);
+        if (pool == null || pool.threads() == 1 || pieces < 4) {
+            copy.copyFrom(data);
+        } else {
+            // The pool's threads read the source by address, as the native kernels do: the caller
+            // keeps it alive until this returns, and a confined arena's view would refuse them.
+            MemorySegment src = MemorySegment.ofAddress(data.address()).reinterpret(bytes);
+            pool.run((from, to, worker) -> {
+                long at = (long) from * PIECE;
+                long len = Math.min(bytes, (long) to * PIECE) - at;
+                MemorySegment.copy(src, at, copy, at, len);
+            }, pieces, 1);
+        }
         return copy;
     }
 

@@ -64,6 +64,20 @@ class WeightMemoryTest {
         }
     }
 
+    /** A copy split between a pool's threads, over a size that is not a whole number of pieces. */
+    @Test
+    void copiesSplitBetweenThreadsHoldEveryByte() {
+        byte[] bytes = new byte[(13 << 20) + 12_345];
+        new Random(5).nextBytes(bytes);
+        try (var arena = java.lang.foreign.Arena.ofConfined(); RowPool pool = new RowPool(3)) {
+            MemorySegment mapped = arena.allocate(bytes.length).copyFrom(MemorySegment.ofArray(bytes));
+            MemorySegment copy = new WeightMemory(WeightMemory.Mode.COPY, pool).place(mapped);
+            assertNotEquals(mapped.address(), copy.address());
+            assertEquals(bytes.length, copy.byteSize());
+            assertEquals(-1, mapped.mismatch(copy));
+        }
+    }
+
     /** Carved pieces are 64-byte aligned, disjoint, and keep what was written to them. */
     @Test
     void carvedPiecesAreAlignedAndDisjoint() {
