@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * Memory that a kernel streams through once per token, on 2 MiB pages where the operating system
  * gives them. A decode step reads every weight once, and on 4 KiB pages that is a TLB miss every
- * 4 KiB; on this project's 2-core host a Q8_0 0.5B decode ran 6-10% faster from transparent huge
- * pages than from the mapped file (docs/performance.md). The JDK's {@link Arena#allocate} zeroes
+ * 4 KiB; on this project's 2-core host a Q8_0 0.5B decode ran about 7% faster from transparent
+ * huge pages than from the mapped file (docs/performance.md). The JDK's {@link Arena#allocate} zeroes
  * what it returns, which faults every page in at 4 KiB before anyone could ask for large ones, so
  * on Linux the memory is mapped here directly, advised {@code MADV_HUGEPAGE}, and unmapped when
  * the segment becomes unreachable. Elsewhere, or when the mapping is refused, it is ordinary
@@ -52,13 +52,6 @@ public final class LargePages {
             if (m.isPresent()) return m.get().asSlice(0, bytes);
         }
         return arena.allocate(Math.max(bytes, 1), HUGE).asSlice(0, bytes);
-    }
-
-    /** A copy of {@code src} in {@link #allocate large-page memory}. */
-    public static MemorySegment copyOf(MemorySegment src) {
-        MemorySegment copy = allocate(src.byteSize());
-        copy.copyFrom(src);
-        return copy;
     }
 
     /** The three C library calls, bound once. */

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,18 +25,6 @@ class LargePagesTest {
                 assertEquals(7, s.get(ValueLayout.JAVA_BYTE, bytes - 1));
             }
         }
-    }
-
-    @Test
-    void aCopyHoldsTheSameBytesElsewhere() {
-        byte[] data = new byte[5 << 20];
-        new Random(3).nextBytes(data);
-        MemorySegment src = MemorySegment.ofArray(data);
-        MemorySegment copy = LargePages.copyOf(src);
-        assertTrue(copy.isNative());
-        assertEquals(-1, src.mismatch(copy));
-        copy.set(ValueLayout.JAVA_BYTE, 12345, (byte) ~data[12345]);
-        assertEquals(12345, src.mismatch(copy), "the copy is not a view of the source");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package axc.target.cpu;
 
-import axc.errors.InvalidInputException;
-
 import java.util.Locale;
 
 /**
@@ -17,17 +15,7 @@ public enum Activations {
 
     /** The mode the settings ask for: system property, then environment, then {@link #INT8}. */
     public static Activations configured() {
-        String v = System.getProperty("axc.cpu.activations");
-        String from = "the system property axc.cpu.activations";
-        if (v == null || v.isBlank()) {
-            v = System.getenv("AXC_CPU_ACTIVATIONS");
-            from = "AXC_CPU_ACTIVATIONS";
-        }
-        try {
-            return parse(v);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(from + " is '" + v + "': use int8 or f32");
-        }
+        return CpuSetting.configured("axc.cpu.activations", "AXC_CPU_ACTIVATIONS", Activations::parse, "int8 or f32");
     }
 
     static Activations parse(String v) {

@@ -1,6 +1,5 @@
 package axc.target.cpu;
 
-import axc.errors.InvalidInputException;
 import axc.formats.io.LargePages;
 
 import java.lang.foreign.MemorySegment;
@@ -49,23 +48,9 @@ final class WeightMemory {
         this.pool = pool;
     }
 
-    Mode mode() {
-        return mode;
-    }
-
     /** The mode the settings ask for: system property, then environment, then {@link Mode#COPY}. */
     static Mode configured() {
-        String v = System.getProperty("axc.cpu.weights");
-        String from = "the system property axc.cpu.weights";
-        if (v == null || v.isBlank()) {
-            v = System.getenv("AXC_CPU_WEIGHTS");
-            from = "AXC_CPU_WEIGHTS";
-        }
-        try {
-            return parse(v);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(from + " is '" + v + "': use copy or mapped");
-        }
+        return CpuSetting.configured("axc.cpu.weights", "AXC_CPU_WEIGHTS", WeightMemory::parse, "copy or mapped");
     }
 
     static Mode parse(String v) {
