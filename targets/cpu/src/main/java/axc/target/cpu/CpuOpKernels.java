@@ -20,6 +20,8 @@ import jdk.incubator.vector.VectorOperators;
 final class CpuOpKernels implements OpKernels {
     private final RowPool pool;
     private final float[][] scores;
+    /** Per worker: a vector's lanes, summed in a fixed order ({@link Lanes#sum}). */
+    private final float[][] lanes;
     private final RowPool.Job job = this::compute;
     private final RowPool.Job swigluJob = this::swigluRange;
     private final RowPool.Job normJob = this::normRows;
@@ -47,6 +49,7 @@ final class CpuOpKernels implements OpKernels {
     CpuOpKernels(RowPool pool) {
         this.pool = pool;
         this.scores = new float[pool.threads()][];
+        this.lanes = new float[pool.threads()][Lanes.LENGTH];
     }
 
     @Override
@@ -130,7 +133,7 @@ final class CpuOpKernels implements OpKernels {
                 FloatVector v = FloatVector.fromArray(Lanes.F, x, off + i);
                 acc = v.fma(v, acc);
             }
-            double ss = acc.reduceLanes(VectorOperators.ADD);
+            double ss = Lanes.sum(acc, lanes[worker]);
             for (; i < n; i++) ss += (double) x[off + i] * x[off + i];
             float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
             i = 0;
@@ -147,10 +150,11 @@ final class CpuOpKernels implements OpKernels {
         int i = from * 1024;
         for (; i + l <= end; i += l) {
             FloatVector g = FloatVector.fromArray(Lanes.F, gate, i);
-            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector silu = g.div(FloatExp.exp(g.neg()).add(1f));
             silu.mul(FloatVector.fromArray(Lanes.F, up, i)).intoArray(out, i);
         }
-        for (; i < end; i++) out[i] = (float) (gate[i] / (1.0 + Math.exp(-gate[i]))) * up[i];
+        // The same operations as the lanes, so an element's value does not depend on where it falls.
+        for (; i < end; i++) out[i] = gate[i] / (FloatExp.exp(-gate[i]) + 1f) * up[i];
     }
 
     private void compute(int from, int to, int worker) {
@@ -191,9 +195,9 @@ final class CpuOpKernels implements OpKernels {
                 acc.mul(scale).intoArray(s, t);
             }
         } else {
-            for (int t = 0; t < len; t++) s[t] = dot(q, qo, keys, t * kvDim + kvo, d) * scale;
+            for (int t = 0; t < len; t++) s[t] = dot(q, qo, keys, t * kvDim + kvo, d, lanes[worker]) * scale;
         }
-        float inv = 1f / softmax(s, len);
+        float inv = 1f / softmax(s, len, lanes[worker]);
         int oo = (r * heads + h) * d;
         int i = 0;
         // Four vectors of the head dimension at a time, positions in the inner loop: each cached value
@@ -226,7 +230,7 @@ final class CpuOpKernels implements OpKernels {
     }
 
     /** {@code s[0, len)} to {@code exp(s - max)} in vector lanes; returns their sum. */
-    private static float softmax(float[] s, int len) {
+    private static float softmax(float[] s, int len, float[] lanes) {
         int l = Lanes.LENGTH;
         float max = Float.NEGATIVE_INFINITY;
         int t = 0;
@@ -239,24 +243,24 @@ final class CpuOpKernels implements OpKernels {
         FloatVector sum = FloatVector.zero(Lanes.F);
         t = 0;
         for (; t + l <= len; t += l) {
-            FloatVector e = FloatVector.fromArray(Lanes.F, s, t).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatExp.exp(FloatVector.fromArray(Lanes.F, s, t).sub(max));
             e.intoArray(s, t);
             sum = sum.add(e);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
+        float total = Lanes.sum(sum, lanes);
         for (; t < len; t++) {
-            s[t] = (float) Math.exp(s[t] - max);
+            s[t] = FloatExp.exp(s[t] - max);
             total += s[t];
         }
         return total;
     }
 
-    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    private static float dot(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
         int l = Lanes.LENGTH;
         FloatVector acc = FloatVector.zero(Lanes.F);
         int i = 0;
         for (; i + l <= n; i += l) acc = FloatVector.fromArray(Lanes.F, a, ao + i).fma(FloatVector.fromArray(Lanes.F, b, bo + i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(acc, lanes);
         for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
         return s;
     }

@@ -33,4 +33,17 @@ public final class Lanes {
             default -> throw new IllegalArgumentException("axc.cpu.vector-bits is " + bits + " (128, 256 or 512)");
         };
     }
+
+    /**
+     * The sum of {@code v}'s lanes, first to last, through {@code tmp} (at least {@link #LENGTH}
+     * floats). {@code reduceLanes(ADD)} adds in one order when C2 has compiled it and in another
+     * when it has not, so the same input gave results an ulp apart depending on how far the JIT had
+     * got; this order is the same in both.
+     */
+    public static float sum(FloatVector v, float[] tmp) {
+        v.intoArray(tmp, 0);
+        float s = tmp[0];
+        for (int i = 1; i < LENGTH; i++) s += tmp[i];
+        return s;
+    }
 }
