@@ -1,7 +1,6 @@
 package axc.quant.linalg;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.stream.IntStream;
@@ -51,9 +50,10 @@ public final class Cholesky {
     }
 
     private static void factorDiagonalBlock(double[] a, int n, int k0, int k1) {
+        double[] lanes = new double[D.length()];
         for (int i = k0; i < k1; i++) {
             for (int j = k0; j <= i; j++) {
-                double s = a[i * n + j] - dot(a, i * n + k0, a, j * n + k0, j - k0);
+                double s = a[i * n + j] - dot(a, i * n + k0, a, j * n + k0, j - k0, lanes);
                 if (i == j) {
                     if (!(s > 0)) throw new NotPositiveDefiniteException(i, s);
                     a[i * n + i] = Math.sqrt(s);
@@ -68,9 +68,10 @@ public final class Cholesky {
     private static void solvePanel(double[] a, int n, int k0, int k1) {
         IntStream.range(0, (n - k1 + BAND - 1) / BAND).parallel().forEach(t -> {
             int end = Math.min(n, k1 + (t + 1) * BAND);
+            double[] lanes = new double[D.length()];
             for (int i = k1 + t * BAND; i < end; i++) {
                 for (int j = k0; j < k1; j++) {
-                    double s = a[i * n + j] - dot(a, i * n + k0, a, j * n + k0, j - k0);
+                    double s = a[i * n + j] - dot(a, i * n + k0, a, j * n + k0, j - k0, lanes);
                     a[i * n + j] = s / a[j * n + j];
                 }
             }
@@ -95,8 +96,12 @@ public final class Cholesky {
         });
     }
 
-    /** {@code sum x[xo..xo+len) * y[yo..yo+len)}. */
-    static double dot(double[] x, int xo, double[] y, int yo, int len) {
+    /**
+     * {@code sum x[xo..xo+len) * y[yo..yo+len)}. The lanes are added first to last through
+     * {@code lanes}: {@code reduceLanes(ADD)} adds in another order once C2 has compiled it, and the
+     * factor, so the quantized codes, would then depend on how far the JIT had got.
+     */
+    static double dot(double[] x, int xo, double[] y, int yo, int len, double[] lanes) {
         int i = 0;
         double s = 0;
         if (len >= D.length()) {
@@ -104,7 +109,8 @@ public final class Cholesky {
             for (; i + D.length() <= len; i += D.length()) {
                 acc = DoubleVector.fromArray(D, x, xo + i).fma(DoubleVector.fromArray(D, y, yo + i), acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            acc.intoArray(lanes, 0);
+            for (double v : lanes) s += v;
         }
         for (; i < len; i++) s += x[xo + i] * y[yo + i];
         return s;

@@ -25,6 +25,24 @@ class CholeskyTest {
         }
     }
 
+    /**
+     * The factor of the same matrix is the same bits on the first call, interpreted, as after the JIT
+     * has compiled the dot products: quantized codes must not depend on how warm the JVM is.
+     */
+    @Test
+    void theFactorDoesNotDependOnCompilation() {
+        int n = 200;
+        double[] a = spd(n, n);
+        double[] first = a.clone();
+        Cholesky.factorLower(first, n);
+        double[] later = null;
+        for (int i = 0; i < 60; i++) {
+            later = a.clone();
+            Cholesky.factorLower(later, n);
+        }
+        for (int i = 0; i < n * n; i++) assertEquals(Double.doubleToLongBits(first[i]), Double.doubleToLongBits(later[i]), "element " + i);
+    }
+
     @Test
     void indefiniteMatrixIsRefused() {
         double[] a = {1, 2, 2, 1};
