@@ -10,13 +10,14 @@ import jdk.incubator.vector.VectorOperators;
  * math library, interpreted it rounds {@code Math.exp}, and the two differ in the last bit now and
  * then. Softmax and SwiGLU used it, so the same prompt gave logits that differed by an ulp depending
  * on how far the JIT had got; through int8 activations that became a run-to-run change of 0.8% in
- * `axc validate`'s NMSE. Here only IEEE-exact lane-wise operations are used (no fused multiply-add),
- * in the same order as the scalar code, so both paths agree with each other and with themselves.
+ * {@code axc validate}'s NMSE. Here only IEEE-exact lane-wise operations are used (no fused
+ * multiply-add), in the same order as the scalar code, so both paths agree with each other and with
+ * themselves.
  *
- * <p>The method is the NPU's (NPU.md B5): k = rint(x·log2e) by adding and subtracting 1.5·2^23, r =
- * x − k·ln2 in two parts, a degree-7 polynomial (the NPU's has 6), scaled by 2^k built from k's
- * bits. Within 2 ulp of e^x; below −86.5 the result is 0 (e^x < 3e-38, which neither softmax nor SiLU can see),
- * above about 88.72 it overflows to infinity, and NaN stays NaN.
+ * <p>The method is the NPU's (NPU.md B5): k = rint(x·log2e) by adding and subtracting 1.5·2^23,
+ * r = x − k·ln2 in two parts, a degree-7 polynomial (the NPU's has 6), scaled by 2^k built from
+ * k's bits. Within 2 ulp of e^x. Below −86.5 the result is 0 (e^x < 3e-38, which neither softmax
+ * nor SiLU can see); above about 88.72 it overflows to infinity; NaN stays NaN.
  */
 final class FloatExp {
     private static final float LOG2E = 1.44269504f;
