@@ -244,22 +244,21 @@ public final class CpuMatrix implements Matrix {
 
     /** Output rows {@code [from, to)} for every activation row. */
     static void compute(DType dtype, MemorySegment w, long rowBytes, int cols, float[] x, int n, float[] out, int outStride, int outOff, int from, int to) {
-        float[] lanes = new float[Lanes.LENGTH];
         switch (dtype) {
             case F32 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF32(w, r * rowBytes, x, t * cols, cols, lanes);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF32(w, r * rowBytes, x, t * cols, cols);
             }
             case BF16 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotBf16(w, r * rowBytes, x, t * cols, cols, lanes);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotBf16(w, r * rowBytes, x, t * cols, cols);
             }
             case F16 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF16(w, r * rowBytes, x, t * cols, cols, lanes);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotF16(w, r * rowBytes, x, t * cols, cols);
             }
             case Q8_0 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ8_0(w, r * rowBytes, x, t * cols, cols, lanes);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ8_0(w, r * rowBytes, x, t * cols, cols);
             }
             case Q4_0 -> {
-                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ4_0(w, r * rowBytes, x, t * cols, cols, lanes);
+                for (int r = from; r < to; r++) for (int t = 0; t < n; t++) out[t * outStride + outOff + r] = VectorKernels.dotQ4_0(w, r * rowBytes, x, t * cols, cols);
             }
             default -> throw new IllegalStateException("no vector kernel for " + dtype);
         }

@@ -20,8 +20,6 @@ import jdk.incubator.vector.VectorOperators;
 final class CpuOpKernels implements OpKernels {
     private final RowPool pool;
     private final float[][] scores;
-    /** Per worker: a vector's lanes, summed in a fixed order ({@link Lanes#sum}). */
-    private final float[][] lanes;
     private final RowPool.Job job = this::compute;
     private final RowPool.Job swigluJob = this::swigluRange;
     private final RowPool.Job normJob = this::normRows;
@@ -49,7 +47,6 @@ final class CpuOpKernels implements OpKernels {
     CpuOpKernels(RowPool pool) {
         this.pool = pool;
         this.scores = new float[pool.threads()][];
-        this.lanes = new float[pool.threads()][Lanes.LENGTH];
     }
 
     @Override
@@ -133,7 +130,7 @@ final class CpuOpKernels implements OpKernels {
                 FloatVector v = FloatVector.fromArray(Lanes.F, x, off + i);
                 acc = v.fma(v, acc);
             }
-            double ss = Lanes.sum(acc, lanes[worker]);
+            double ss = Lanes.sum(acc);
             for (; i < n; i++) ss += (double) x[off + i] * x[off + i];
             float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
             i = 0;
@@ -195,9 +192,9 @@ final class CpuOpKernels implements OpKernels {
                 acc.mul(scale).intoArray(s, t);
             }
         } else {
-            for (int t = 0; t < len; t++) s[t] = dot(q, qo, keys, t * kvDim + kvo, d, lanes[worker]) * scale;
+            for (int t = 0; t < len; t++) s[t] = dot(q, qo, keys, t * kvDim + kvo, d) * scale;
         }
-        float inv = 1f / softmax(s, len, lanes[worker]);
+        float inv = 1f / softmax(s, len);
         int oo = (r * heads + h) * d;
         int i = 0;
         // Four vectors of the head dimension at a time, positions in the inner loop: each cached value
@@ -230,7 +227,7 @@ final class CpuOpKernels implements OpKernels {
     }
 
     /** {@code s[0, len)} to {@code exp(s - max)} in vector lanes; returns their sum. */
-    private static float softmax(float[] s, int len, float[] lanes) {
+    private static float softmax(float[] s, int len) {
         int l = Lanes.LENGTH;
         float max = Float.NEGATIVE_INFINITY;
         int t = 0;
@@ -247,7 +244,7 @@ final class CpuOpKernels implements OpKernels {
             e.intoArray(s, t);
             sum = sum.add(e);
         }
-        float total = Lanes.sum(sum, lanes);
+        float total = Lanes.sum(sum);
         for (; t < len; t++) {
             s[t] = FloatExp.exp(s[t] - max);
             total += s[t];
@@ -255,12 +252,12 @@ final class CpuOpKernels implements OpKernels {
         return total;
     }
 
-    private static float dot(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
+    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int l = Lanes.LENGTH;
         FloatVector acc = FloatVector.zero(Lanes.F);
         int i = 0;
         for (; i + l <= n; i += l) acc = FloatVector.fromArray(Lanes.F, a, ao + i).fma(FloatVector.fromArray(Lanes.F, b, bo + i), acc);
-        float s = Lanes.sum(acc, lanes);
+        float s = Lanes.sum(acc);
         for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
         return s;
     }

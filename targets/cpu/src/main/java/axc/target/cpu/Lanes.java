@@ -2,6 +2,7 @@ package axc.target.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,16 +35,26 @@ public final class Lanes {
         };
     }
 
+    /** Lane i takes lane i + h (mod the length): one level of {@link #sum}'s tree each. */
+    private static final VectorShuffle<Float> ROT8 = rotation(8), ROT4 = rotation(4), ROT2 = rotation(2), ROT1 = rotation(1);
+
+    private static VectorShuffle<Float> rotation(int h) {
+        return VectorShuffle.fromOp(F, i -> (i + h) % F.length());
+    }
+
     /**
-     * The sum of {@code v}'s lanes, first to last, through {@code tmp} (at least {@link #LENGTH}
-     * floats). {@code reduceLanes(ADD)} adds in one order when C2 has compiled it and in another
-     * when it has not, so the same input gave results an ulp apart depending on how far the JIT had
-     * got; this order is the same in both.
+     * The sum of {@code v}'s lanes in a fixed tree: each level adds the vector to itself rotated by
+     * half the remaining width, and lane 0 ends with the total. {@code reduceLanes(ADD)} adds in one
+     * order when C2 has compiled it and in another when it has not, so the same input gave results
+     * an ulp apart depending on how far the JIT had got. Rotations move data and lane-wise adds are
+     * exact IEEE operations, so this order is the same either way, at the cost of a reduction.
      */
-    public static float sum(FloatVector v, float[] tmp) {
-        v.intoArray(tmp, 0);
-        float s = tmp[0];
-        for (int i = 1; i < LENGTH; i++) s += tmp[i];
-        return s;
+    public static float sum(FloatVector v) {
+        if (LENGTH > 16) throw new IllegalStateException(LENGTH + " float lanes");
+        if (LENGTH == 16) v = v.add(v.rearrange(ROT8));
+        if (LENGTH >= 8) v = v.add(v.rearrange(ROT4));
+        v = v.add(v.rearrange(ROT2));
+        v = v.add(v.rearrange(ROT1));
+        return v.lane(0);
     }
 }

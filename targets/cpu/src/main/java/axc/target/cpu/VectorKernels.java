@@ -27,7 +27,7 @@ public final class VectorKernels {
     private static final float F16_REBIAS = 0x1p112f;
 
     /** Row of {@code cols} F32 weights at byte {@code off} times {@code x[xOff, xOff+cols)}. */
-    public static float dotF32(MemorySegment w, long off, float[] x, int xOff, int cols, float[] lanes) {
+    public static float dotF32(MemorySegment w, long off, float[] x, int xOff, int cols) {
         int l = Lanes.LENGTH;
         FloatVector a0 = FloatVector.zero(Lanes.F);
         FloatVector a1 = FloatVector.zero(Lanes.F);
@@ -37,13 +37,13 @@ public final class VectorKernels {
             a1 = FloatVector.fromMemorySegment(Lanes.F, w, off + 4L * (c + l), LE).fma(FloatVector.fromArray(Lanes.F, x, xOff + c + l), a1);
         }
         for (int end = cols - l; c <= end; c += l) a0 = FloatVector.fromMemorySegment(Lanes.F, w, off + 4L * c, LE).fma(FloatVector.fromArray(Lanes.F, x, xOff + c), a0);
-        float s = Lanes.sum(a0.add(a1), lanes);
+        float s = Lanes.sum(a0.add(a1));
         for (; c < cols; c++) s = Math.fma(w.get(F32, off + 4L * c), x[xOff + c], s);
         return s;
     }
 
     /** BF16 weights: each value is the high half of a float32. */
-    public static float dotBf16(MemorySegment w, long off, float[] x, int xOff, int cols, float[] lanes) {
+    public static float dotBf16(MemorySegment w, long off, float[] x, int xOff, int cols) {
         int l = Lanes.LENGTH;
         FloatVector a0 = FloatVector.zero(Lanes.F);
         FloatVector a1 = FloatVector.zero(Lanes.F);
@@ -53,7 +53,7 @@ public final class VectorKernels {
             a1 = bf16(w, off + 2L * (c + l)).fma(FloatVector.fromArray(Lanes.F, x, xOff + c + l), a1);
         }
         for (int end = cols - l; c <= end; c += l) a0 = bf16(w, off + 2L * c).fma(FloatVector.fromArray(Lanes.F, x, xOff + c), a0);
-        float s = Lanes.sum(a0.add(a1), lanes);
+        float s = Lanes.sum(a0.add(a1));
         for (; c < cols; c++) s = Math.fma(Float.intBitsToFloat(w.get(I16, off + 2L * c) << 16), x[xOff + c], s);
         return s;
     }
@@ -64,7 +64,7 @@ public final class VectorKernels {
     }
 
     /** F16 weights, widened in the lanes (exact for finite values; inf/NaN weights are not expected). */
-    public static float dotF16(MemorySegment w, long off, float[] x, int xOff, int cols, float[] lanes) {
+    public static float dotF16(MemorySegment w, long off, float[] x, int xOff, int cols) {
         int l = Lanes.LENGTH;
         FloatVector a0 = FloatVector.zero(Lanes.F);
         FloatVector a1 = FloatVector.zero(Lanes.F);
@@ -74,7 +74,7 @@ public final class VectorKernels {
             a1 = f16(w, off + 2L * (c + l)).fma(FloatVector.fromArray(Lanes.F, x, xOff + c + l), a1);
         }
         for (int end = cols - l; c <= end; c += l) a0 = f16(w, off + 2L * c).fma(FloatVector.fromArray(Lanes.F, x, xOff + c), a0);
-        float s = Lanes.sum(a0.add(a1), lanes);
+        float s = Lanes.sum(a0.add(a1));
         for (; c < cols; c++) s = Math.fma(Float.float16ToFloat(w.get(I16, off + 2L * c)), x[xOff + c], s);
         return s;
     }
@@ -88,7 +88,7 @@ public final class VectorKernels {
     }
 
     /** Q8_0: blocks of 34 bytes, an f16 scale then 32 int8 codes; {@code cols} is a multiple of 32. */
-    public static float dotQ8_0(MemorySegment w, long off, float[] x, int xOff, int cols, float[] lanes) {
+    public static float dotQ8_0(MemorySegment w, long off, float[] x, int xOff, int cols) {
         int l = Lanes.LENGTH;
         int step = Lanes.B.length();
         FloatVector acc = FloatVector.zero(Lanes.F);
@@ -105,14 +105,14 @@ public final class VectorKernels {
             }
             acc = sum.fma(FloatVector.broadcast(Lanes.F, Float.float16ToFloat(w.get(I16, bo))), acc);
         }
-        return Lanes.sum(acc, lanes);
+        return Lanes.sum(acc);
     }
 
     /**
      * Q4_0: blocks of 18 bytes, an f16 scale then 16 bytes of 4-bit codes (low nibbles are elements
      * 0..15, high nibbles 16..31), value {@code (code - 8) * scale}.
      */
-    public static float dotQ4_0(MemorySegment w, long off, float[] x, int xOff, int cols, float[] lanes) {
+    public static float dotQ4_0(MemorySegment w, long off, float[] x, int xOff, int cols) {
         int l = Lanes.LENGTH;
         int step = Lanes.B.length();
         FloatVector acc = FloatVector.zero(Lanes.F);
@@ -131,6 +131,6 @@ public final class VectorKernels {
             }
             acc = sum.fma(FloatVector.broadcast(Lanes.F, Float.float16ToFloat(w.get(I16, bo))), acc);
         }
-        return Lanes.sum(acc, lanes);
+        return Lanes.sum(acc);
     }
 }
